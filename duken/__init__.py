@@ -1,0 +1,3 @@
+"""Duken: an interactive-marketing commerce platform."""
+
+__version__ = "0.1.0"

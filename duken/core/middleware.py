@@ -1,0 +1,32 @@
+import logging
+import os
+import time
+
+logger = logging.getLogger("duken.request")
+
+
+class RequestLogMiddleware:
+    """One structured log line per request: method, path, status, duration, user, pid."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.enabled = os.environ.get("DUKEN_REQUEST_LOG", "1") != "0"
+
+    def __call__(self, request):
+        start = time.perf_counter()
+        response = self.get_response(request)
+        if self.enabled:
+            user = getattr(request, "user", None)
+            logger.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "ms": round((time.perf_counter() - start) * 1000, 2),
+                    "user": user.pk if user is not None and user.is_authenticated else None,
+                    "ip": request.META.get("REMOTE_ADDR"),
+                    "pid": os.getpid(),
+                },
+            )
+        return response

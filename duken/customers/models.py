@@ -1,0 +1,96 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Demo customers imported from the data set get addresses on this reserved domain
+# (RFC 2606: .example never delivers), so no real person is ever written to.
+DEMO_EMAIL_DOMAIN = "customers.duken.example"
+
+
+class CustomerManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("an e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A customer or a staff member. Everyone logs in with their e-mail address."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    country = models.CharField(_("country"), max_length=64, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    # The data set's CustomerID for imported demo customers; empty for real sign-ups.
+    external_id = models.CharField(max_length=32, blank=True, db_index=True)
+    is_demo = models.BooleanField(
+        _("demo customer"), default=False, help_text=_("Imported demo data, not a real person.")
+    )
+    accepts_marketing = models.BooleanField(_("accepts marketing e-mail"), default=False)
+
+    objects = CustomerManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name
+
+    @property
+    def display_name(self):
+        return self.first_name or self.email.split("@")[0]
+
+
+class Address(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    full_name = models.CharField(_("full name"), max_length=120)
+    phone = models.CharField(_("phone"), max_length=32)
+    country = models.CharField(_("country"), max_length=64, default="Kazakhstan")
+    region = models.CharField(_("region or city of republican significance"), max_length=64)
+    city = models.CharField(_("city or settlement"), max_length=80)
+    street = models.CharField(_("street, house, flat"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=12, blank=True)
+    is_default = models.BooleanField(_("default address"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["-is_default", "-created_at"]
+
+    def __str__(self):
+        return f"{self.full_name}, {self.city}, {self.street}"

@@ -1,0 +1,220 @@
+"""Duken settings, read from the environment (12-factor).
+
+With nothing set Duken runs on embedded defaults: an SQLite file under ``var/``, a local-memory
+cache, the database-backed task queue and console e-mail. Production sets ``DATABASE_URL``,
+``REDIS_URL``, ``SECRET_KEY`` and ``ALLOWED_HOSTS`` (see the README for the full list).
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+
+env = environ.Env()
+VAR_DIR = Path(env.str("DUKEN_VAR_DIR", default=str(PROJECT_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env.bool("DEBUG", default=False)
+# The embedded demo may run without a secret; a production deployment must set one.
+_dev_secret = "duken-insecure-demo-key-set-SECRET_KEY-in-production"
+SECRET_KEY = env.str("SECRET_KEY", default=_dev_secret)
+if SECRET_KEY == _dev_secret and env.bool("DUKEN_PRODUCTION", default=False):
+    raise RuntimeError("SECRET_KEY must be set when DUKEN_PRODUCTION is on")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.humanize",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "duken.core",
+    "duken.catalog",
+    "duken.customers",
+    "duken.checkout",
+    "duken.orders",
+    "duken.payments",
+    "duken.shipping",
+    "duken.storefront",
+]
+
+MIDDLEWARE = [
+    "duken.core.middleware.RequestLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "duken.urls"
+WSGI_APPLICATION = "duken.wsgi.application"
+ASGI_APPLICATION = "duken.asgi.application"
+
+_loaders = [
+    "django.template.loaders.filesystem.Loader",
+    "django.template.loaders.app_directories.Loader",
+]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "duken.storefront.context_processors.storefront",
+            ],
+            # Compiled templates are cached per process unless DEBUG (autoreload) is on.
+            "loaders": _loaders if DEBUG else [("django.template.loaders.cached.Loader", _loaders)],
+            "builtins": ["duken.core.templatetags.duken"],
+        },
+    }
+]
+
+# --- database ---------------------------------------------------------------------------
+_default_db = f"sqlite:///{VAR_DIR / 'duken.sqlite3'}"
+DATABASES = {"default": env.db_url("DATABASE_URL", default=_default_db)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of deadlocking.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA mmap_size=268435456; PRAGMA cache_size=-32000;"
+        ),
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache, sessions, tasks ---------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "duken",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_rq.RQBackend",
+            "QUEUES": ["default"],
+        }
+    }
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    INSTALLED_APPS.append("django_rq")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Sessions live in the database so every worker process sees the same visitor.
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+if env.bool("DUKEN_TASKS_IMMEDIATE", default=False):
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 90  # an anonymous cart survives three months of absence
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- auth ---------------------------------------------------------------------------------
+AUTH_USER_MODEL = "customers.User"
+AUTHENTICATION_BACKENDS = ["duken.customers.backends.EmailBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "storefront:login"
+LOGIN_REDIRECT_URL = "storefront:account"
+LOGOUT_REDIRECT_URL = "storefront:home"
+
+# --- i18n ---------------------------------------------------------------------------------
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Almaty"
+USE_I18N = True
+USE_TZ = True
+
+# --- money --------------------------------------------------------------------------------
+DUKEN_CURRENCY = "KZT"
+# Fixed conversion used to price the demo catalog from the data set's pounds sterling.
+DUKEN_GBP_TO_KZT = env.int("DUKEN_GBP_TO_KZT", default=600)
+
+# --- static and media --------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_MAX_AGE = 60 * 60 * 24 * 30
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- e-mail -------------------------------------------------------------------------------
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(_email)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Duken <shop@duken.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- payments -----------------------------------------------------------------------------
+# Secret shared with the sandbox card provider for signing callbacks.
+DUKEN_PAYMENT_SANDBOX_SECRET = env.str("DUKEN_PAYMENT_SANDBOX_SECRET", default=SECRET_KEY)
+DUKEN_BANK_DETAILS = {
+    "recipient": env.str("DUKEN_BANK_RECIPIENT", default="TOO «Duken Demo»"),
+    "bin": env.str("DUKEN_BANK_BIN", default="000000000000"),
+    "iban": env.str("DUKEN_BANK_IBAN", default="KZ00 0000 0000 0000 0000"),
+    "bank": env.str("DUKEN_BANK_NAME", default="Demo Bank (not a real account)"),
+    "bic": env.str("DUKEN_BANK_BIC", default="DEMOKZKA"),
+}
+
+# --- logging: one JSON line per request -------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "duken.core.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+    },
+}
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"

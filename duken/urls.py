@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve as serve_media
+
+from duken.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("duken.payments.urls")),
+    path("", include("duken.storefront.urls")),
+]
+
+if settings.DEBUG or settings.MEDIA_URL.startswith("/"):
+    # Uploaded media from local disk; a production deployment puts object storage or the
+    # front web server in front of MEDIA_URL instead.
+    urlpatterns.append(
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve_media,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )
+
+admin.site.site_header = "Duken"
+admin.site.site_title = "Duken back office"
+admin.site.index_title = "Back office"
