@@ -1,5 +1,7 @@
 import os
 import secrets
+import subprocess
+import sys
 
 from django.conf import settings
 from django.core.management import call_command
@@ -43,6 +45,9 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"\nAdmin login: {email} / {password}   (back office: /admin/)\n")
         )
         if not no_serve:
+            # Background work (order e-mails, payment time-outs) runs in a worker process
+            # beside the web server; it stops with the server's process group.
+            subprocess.Popen([sys.executable, "-m", "duken.cli", "worker"])
             call_command("serve")
 
     def _admin(self):
