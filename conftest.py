@@ -13,6 +13,13 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_immediately(settings):
+    """Background tasks (order e-mails, ...) run in-process during tests, right when they are
+    enqueued, so their effects can be asserted."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def chromium_path():
     """Debian's Chromium for browser tests; the suite never downloads a browser."""

@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "duken.storefront.context_processors.storefront",
+                "duken.checkout.context_processors.cart",
             ],
             # Compiled templates are cached per process unless DEBUG (autoreload) is on.
             "loaders": _loaders if DEBUG else [("django.template.loaders.cached.Loader", _loaders)],

@@ -61,6 +61,10 @@ class Order(models.Model):
     ship_street = models.CharField(_("street, house, flat"), max_length=200, blank=True)
     ship_postcode = models.CharField(_("postcode"), max_length=12, blank=True)
     payment_method = models.CharField(_("payment method"), max_length=32, blank=True)
+    # Set once the money is in: on payment, or on delivery for cash on delivery.
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    # The language the customer shopped in; order e-mails are written in it.
+    language = models.CharField(_("language"), max_length=8, blank=True)
     customer_note = models.TextField(_("note from the customer"), blank=True)
     # The checkout submission this order came from: a second submit finds this order.
     checkout_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
@@ -76,6 +80,14 @@ class Order(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def is_paid(self):
+        return self.paid_at is not None
+
+    @property
+    def has_backorder(self):
+        return any(line.backordered_quantity for line in self.lines.all())
 
 
 class OrderLine(models.Model):
@@ -95,6 +107,7 @@ class OrderLine(models.Model):
     # Units that were not in stock when the order was placed and ship later.
     backordered_quantity = models.PositiveIntegerField(default=0)
     expected_date = models.DateField(null=True, blank=True)
+    is_digital = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["pk"]
@@ -115,6 +128,8 @@ class OrderEvent(models.Model):
     )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(db_index=True)
+    # When the customer was e-mailed about this event; the e-mail task sends at most once.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

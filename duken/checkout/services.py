@@ -1,0 +1,342 @@
+"""The cart: finding it for a request, changing it, and pricing it in one place.
+
+An anonymous shopper's cart is found through the session key ``cart_token`` (sessions last 90
+days); a logged-in customer has at most one open cart, into which the anonymous cart merges on
+login. Prices always come from the database, never from what a form posted.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from duken.catalog.models import Product
+from duken.catalog.stock import expected_restock_date
+from duken.core.money import default_currency, quantize
+
+from .models import Cart, CartLine
+
+SESSION_CART_TOKEN = "cart_token"
+SESSION_CART_COUNT = "cart_count"
+MAX_QUANTITY = 999
+
+
+class CartError(Exception):
+    """A cart change that cannot be made; the message is shown to the shopper."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+def parse_quantity(value) -> int:
+    """A quantity from a form: a whole number from 1 to 999, or ``CartError``."""
+    if isinstance(value, bool):
+        raise CartError(_("Enter the quantity as a whole number."))
+    if isinstance(value, int):
+        quantity = value
+    else:
+        text = str(value if value is not None else "").strip()
+        if not text.isdecimal() or not text.isascii():
+            if text.startswith("-") and text[1:].isdecimal():
+                raise CartError(_("The quantity must be at least 1."))
+            raise CartError(_("Enter the quantity as a whole number."))
+        if len(text) > 6:
+            raise CartError(_("You can order at most %(max)d units.") % {"max": MAX_QUANTITY})
+        quantity = int(text)
+    if quantity < 1:
+        raise CartError(_("The quantity must be at least 1."))
+    if quantity > MAX_QUANTITY:
+        raise CartError(_("You can order at most %(max)d units.") % {"max": MAX_QUANTITY})
+    return quantity
+
+
+def _parse_product_id(value) -> int:
+    text = str(value if value is not None else "").strip()
+    if not text.isdecimal() or not text.isascii() or len(text) > 18:
+        raise CartError(_("This product is not available."))
+    return int(text)
+
+
+def _limit_for(product: Product) -> int:
+    """The most units of a product one cart may hold."""
+    if product.is_digital or product.allow_backorder:
+        return MAX_QUANTITY
+    return min(MAX_QUANTITY, max(product.stock, 0))
+
+
+def _check_limit(product: Product, quantity: int) -> None:
+    if quantity > MAX_QUANTITY:
+        raise CartError(_("You can order at most %(max)d units.") % {"max": MAX_QUANTITY})
+    limit = _limit_for(product)
+    if quantity > limit:
+        if limit <= 0:
+            raise CartError(_("%(name)s is out of stock.") % {"name": product.name})
+        raise CartError(
+            _("Only %(count)d units of %(name)s are available.")
+            % {"count": limit, "name": product.name}
+        )
+
+
+# --- finding the cart -------------------------------------------------------------------------
+
+
+def _user_open_cart(user) -> Cart | None:
+    return Cart.objects.filter(user=user, status=Cart.Status.OPEN).first()
+
+
+def _session_cart(session) -> Cart | None:
+    token = session.get(SESSION_CART_TOKEN)
+    if not token:
+        return None
+    try:
+        token = uuid.UUID(str(token))
+    except ValueError:  # a malformed token in an old session
+        return None
+    return Cart.objects.filter(token=token, status=Cart.Status.OPEN, user__isnull=True).first()
+
+
+def get_cart(request, *, create: bool = False) -> Cart | None:
+    """The request's open cart: the customer's, or the anonymous one in the session."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        cart = _user_open_cart(user)
+        if cart is None and create:
+            try:
+                with transaction.atomic():
+                    cart = Cart.objects.create(user=user)
+            except IntegrityError:  # another request created it a moment ago
+                cart = _user_open_cart(user)
+        return cart
+    cart = _session_cart(request.session)
+    if cart is None and create:
+        cart = Cart.objects.create()
+        request.session[SESSION_CART_TOKEN] = str(cart.token)
+    return cart
+
+
+# --- changing the cart ------------------------------------------------------------------------
+
+
+def _active_product(product_id) -> Product:
+    product = Product.objects.filter(pk=_parse_product_id(product_id), is_active=True).first()
+    if product is None:
+        raise CartError(_("This product is not available."))
+    return product
+
+
+def _touch(cart: Cart) -> None:
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def add_to_cart(cart: Cart, product_id, quantity) -> CartLine:
+    """Add ``quantity`` units of a product; raises ``CartError`` and changes nothing when the
+    quantity or product is not acceptable."""
+    quantity = parse_quantity(quantity)
+    product = _active_product(product_id)
+    line = CartLine.objects.select_for_update().filter(cart=cart, product=product).first()
+    new_quantity = (line.quantity if line else 0) + quantity
+    _check_limit(product, new_quantity)
+    if line is None:
+        line = CartLine.objects.create(cart=cart, product=product, quantity=new_quantity)
+    else:
+        line.quantity = new_quantity
+        line.save(update_fields=["quantity"])
+    _touch(cart)
+    return line
+
+
+@transaction.atomic
+def set_line_quantity(cart: Cart, product_id, quantity) -> CartLine:
+    quantity = parse_quantity(quantity)
+    product_id = _parse_product_id(product_id)
+    line = (
+        CartLine.objects.select_for_update()
+        .select_related("product")
+        .filter(cart=cart, product_id=product_id)
+        .first()
+    )
+    if line is None:
+        raise CartError(_("This product is no longer in your cart."))
+    if not line.product.is_active:
+        line.delete()
+        raise CartError(
+            _("%(name)s is no longer sold and was removed from your cart.")
+            % {"name": line.product.name}
+        )
+    _check_limit(line.product, quantity)
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    _touch(cart)
+    return line
+
+
+def remove_from_cart(cart: Cart, product_id) -> None:
+    try:
+        product_id = _parse_product_id(product_id)
+    except CartError:
+        return
+    CartLine.objects.filter(cart=cart, product_id=product_id).delete()
+    _touch(cart)
+
+
+# --- pricing ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SummaryLine:
+    product: Product
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+    # Units that can ship now; the rest would be backordered.
+    available: int
+    backordered: int
+    expected_date: date | None
+    can_backorder: bool
+
+    @property
+    def is_available(self) -> bool:
+        return self.backordered == 0
+
+    @property
+    def product_id(self) -> int:
+        return self.product.pk
+
+
+@dataclass
+class CartSummary:
+    cart: Cart | None
+    lines: list[SummaryLine] = field(default_factory=list)
+    subtotal: Decimal = field(default_factory=lambda: quantize(0))
+    weight_grams: int = 0
+    item_count: int = 0
+    has_digital: bool = False
+    has_physical: bool = False
+    currency: str = field(default_factory=default_currency)
+    # Messages about lines that disappeared since the shopper last looked.
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    @property
+    def has_shortage(self) -> bool:
+        return any(not line.is_available for line in self.lines)
+
+    @property
+    def can_order_all(self) -> bool:
+        """Every shortage can be backordered."""
+        return all(line.is_available or line.can_backorder for line in self.lines)
+
+
+def cart_summary(cart: Cart | None) -> CartSummary:
+    """Lines, availability and totals of a cart, in one query (two if lines were dropped)."""
+    summary = CartSummary(cart=cart)
+    if cart is None:
+        return summary
+    gone = []
+    today = timezone.localdate()
+    for line in cart.lines.select_related("product").order_by("added_at", "pk"):
+        product = line.product
+        if not product.is_active:
+            gone.append(line)
+            continue
+        if product.is_digital:
+            available, backordered = line.quantity, 0
+        else:
+            available = min(line.quantity, max(product.stock, 0))
+            backordered = line.quantity - available
+        unit_price = quantize(product.price, product.currency)
+        summary.lines.append(
+            SummaryLine(
+                product=product,
+                quantity=line.quantity,
+                unit_price=unit_price,
+                line_total=quantize(unit_price * line.quantity, product.currency),
+                available=available,
+                backordered=backordered,
+                expected_date=expected_restock_date(product, today) if backordered else None,
+                can_backorder=product.allow_backorder,
+            )
+        )
+        summary.subtotal += quantize(unit_price * line.quantity, product.currency)
+        summary.item_count += line.quantity
+        if product.is_digital:
+            summary.has_digital = True
+        else:
+            summary.has_physical = True
+            summary.weight_grams += product.weight_grams * line.quantity
+    if gone:
+        CartLine.objects.filter(pk__in=[line.pk for line in gone]).delete()
+        for line in gone:
+            summary.notices.append(
+                _("%(name)s is no longer sold and was removed from your cart.")
+                % {"name": line.product.name}
+            )
+    summary.subtotal = quantize(summary.subtotal)
+    return summary
+
+
+def cart_item_count(cart: Cart | None) -> int:
+    if cart is None:
+        return 0
+    return cart.lines.filter(product__is_active=True).aggregate(n=Sum("quantity"))["n"] or 0
+
+
+def remember_count(request, count: int) -> None:
+    """Cache the header's item count in the session, so most pages need no cart query."""
+    if request.session.get(SESSION_CART_COUNT) != count:
+        request.session[SESSION_CART_COUNT] = count
+
+
+def forget_count(request) -> None:
+    request.session.pop(SESSION_CART_COUNT, None)
+
+
+# --- login ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def merge_anonymous_cart(request, user) -> Cart | None:
+    """Fold the session's anonymous cart into the customer's open cart (on login).
+
+    Quantities of the same product are added, capped at what one cart may hold."""
+    session = request.session
+    anonymous = _session_cart(session)
+    session.pop(SESSION_CART_TOKEN, None)
+    forget_count(request)
+    if anonymous is None:
+        return _user_open_cart(user)
+    anonymous = Cart.objects.select_for_update().get(pk=anonymous.pk)
+    own = Cart.objects.select_for_update().filter(user=user, status=Cart.Status.OPEN).first()
+    if own is None:
+        anonymous.user = user
+        anonymous.save(update_fields=["user", "updated_at"])
+        return anonymous
+    existing = {line.product_id: line for line in own.lines.select_related("product")}
+    for line in anonymous.lines.select_related("product"):
+        product = line.product
+        if not product.is_active:
+            continue
+        target = existing.get(product.pk)
+        wanted = line.quantity + (target.quantity if target else 0)
+        quantity = min(wanted, _limit_for(product))
+        if quantity < 1:
+            continue
+        if target is None:
+            CartLine.objects.create(cart=own, product=product, quantity=quantity)
+        elif quantity != target.quantity:
+            target.quantity = quantity
+            target.save(update_fields=["quantity"])
+    anonymous.status = Cart.Status.MERGED
+    anonymous.save(update_fields=["status", "updated_at"])
+    _touch(own)
+    return own
