@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("duken.payments.urls")),
+    path("", include("duken.shipping.urls")),
     path("", include("duken.storefront.urls")),
 ]
 

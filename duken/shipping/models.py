@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,11 +9,18 @@ class Zone(models.Model):
 
     code = models.SlugField(unique=True)
     name = models.CharField(_("name"), max_length=80)
-    # Matching: a destination belongs to the first zone (by position) whose cities, regions or
-    # countries name it; a zone with is_fallback catches the rest of its country list.
+    # Matching (shipping.zones): the destination's city is looked up in every zone's cities
+    # first, then its region in the regions, then its country in the zones that list only
+    # countries; a zone with is_fallback catches whatever no other zone named. A zone that
+    # lists cities or regions and also countries covers those places only in those countries.
     cities = models.TextField(_("cities"), blank=True, help_text=_("One per line."))
     regions = models.TextField(_("regions"), blank=True, help_text=_("One per line."))
     countries = models.TextField(_("countries"), blank=True, help_text=_("One per line."))
+    is_fallback = models.BooleanField(
+        _("everything else"),
+        default=False,
+        help_text=_("Catches destinations that no other zone names (e.g. International)."),
+    )
     position = models.PositiveSmallIntegerField(default=100)
 
     class Meta:
@@ -39,6 +47,8 @@ class DeliveryMethod(models.Model):
     name_ru = models.CharField(_("name (Russian)"), max_length=80, blank=True)
     name_kk = models.CharField(_("name (Kazakh)"), max_length=80, blank=True)
     description = models.CharField(_("description"), max_length=200, blank=True)
+    description_ru = models.CharField(_("description (Russian)"), max_length=200, blank=True)
+    description_kk = models.CharField(_("description (Kazakh)"), max_length=200, blank=True)
     is_active = models.BooleanField(_("offered"), default=True)
     position = models.PositiveSmallIntegerField(default=100)
 
@@ -49,6 +59,26 @@ class DeliveryMethod(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def display_name(self):
+        """The name in the active language, falling back to English."""
+        return _translated(self, "name")
+
+    @property
+    def display_description(self):
+        return _translated(self, "description")
+
+    @property
+    def needs_address(self):
+        return self.kind not in (self.Kind.PICKUP, self.Kind.ELECTRONIC)
+
+
+def _translated(obj, field):
+    lang = (get_language() or "en")[:2]
+    if lang in ("ru", "kk"):
+        return getattr(obj, f"{field}_{lang}", "") or getattr(obj, field)
+    return getattr(obj, field)
 
 
 class DeliveryRate(models.Model):
@@ -71,6 +101,12 @@ class DeliveryRate(models.Model):
     free_from = models.DecimalField(
         _("free from order total"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    min_weight_grams = models.PositiveIntegerField(
+        _("minimum weight, g"),
+        null=True,
+        blank=True,
+        help_text=_("Offered only for orders at least this heavy (freight)."),
+    )
     max_weight_grams = models.PositiveIntegerField(_("maximum weight, g"), null=True, blank=True)
     days_min = models.PositiveSmallIntegerField(_("days, from"), default=1)
     days_max = models.PositiveSmallIntegerField(_("days, to"), default=3)
@@ -79,6 +115,9 @@ class DeliveryRate(models.Model):
         verbose_name = _("delivery rate")
         verbose_name_plural = _("delivery rates")
         constraints = [models.UniqueConstraint(fields=["method", "zone"], name="one_rate_per_zone")]
+
+    def __str__(self):
+        return f"{self.method} — {self.zone or _('everywhere')}"
 
 
 class PickupPoint(models.Model):

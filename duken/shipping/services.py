@@ -1,0 +1,227 @@
+"""Delivery: which methods reach a destination, what they cost, and digital downloads."""
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core import signing
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from duken.core.money import quantize
+
+from .models import DeliveryMethod, DeliveryRate, PickupPoint, Zone
+from .zones import Destination, match_zone, place_in_zone
+
+__all__ = [
+    "DeliveryOption",
+    "DeliveryUnavailable",
+    "Destination",
+    "DownloadUnavailable",
+    "PAID_STATUSES",
+    "delivery_options",
+    "download_url",
+    "downloads_for",
+    "quote",
+    "rate_cost",
+    "resolve_download",
+]
+
+# An order's files may be downloaded once its money has arrived and for as long as the
+# order stands (not after cancellation, return or refund).
+PAID_STATUSES = frozenset({"paid", "packed", "shipped", "delivered", "completed"})
+DOWNLOAD_SALT = "duken.shipping.download"
+
+
+class DeliveryUnavailable(Exception):
+    """The method does not deliver this cart to this destination."""
+
+
+class DownloadUnavailable(Exception):
+    """No download for this order line (not digital, no file, or the order is not paid)."""
+
+
+@dataclass
+class DeliveryOption:
+    method: DeliveryMethod
+    code: str
+    name: str
+    cost: Decimal
+    days_min: int
+    days_max: int
+    pickup_points: list = field(default_factory=list)
+    needs_address: bool = True
+    description: str = ""
+
+    @property
+    def is_free(self) -> bool:
+        return self.cost == 0
+
+
+def rate_cost(rate: DeliveryRate, *, weight_grams: int, subtotal) -> Decimal:
+    """Flat ``base_price``, plus ``price_per_kg`` for every started kilogram; nothing from
+    the ``free_from`` order total on."""
+    subtotal = quantize(subtotal or 0)
+    if rate.free_from is not None and subtotal >= rate.free_from:
+        return quantize(0)
+    started_kg = math.ceil(max(int(weight_grams or 0), 0) / 1000)
+    return quantize(rate.base_price + rate.price_per_kg * started_kg)
+
+
+def _rate_fits(rate: DeliveryRate, weight_grams: int) -> bool:
+    if rate.max_weight_grams is not None and weight_grams > rate.max_weight_grams:
+        return False
+    if rate.min_weight_grams is not None and weight_grams < rate.min_weight_grams:
+        return False
+    return True
+
+
+def _candidate_rates(zone):
+    """Per method: the zone's own rate, else the method's everywhere-rate."""
+    where = Q(zone__isnull=True) if zone is None else Q(zone__isnull=True) | Q(zone=zone)
+    rates = DeliveryRate.objects.filter(where, method__is_active=True)
+    chosen: dict[int, DeliveryRate] = {}
+    for rate in rates.select_related("method"):
+        current = chosen.get(rate.method_id)
+        if current is None or (current.zone_id is None and rate.zone_id is not None):
+            chosen[rate.method_id] = rate
+    return sorted(chosen.values(), key=lambda r: (r.method.position, r.method.name))
+
+
+def delivery_options(
+    *,
+    destination: Destination,
+    weight_grams: int,
+    subtotal,
+    has_physical: bool = True,
+    has_digital: bool = False,
+) -> list[DeliveryOption]:
+    """The methods that deliver this cart to ``destination``, cheapest terms applied.
+
+    A cart of digital products only is delivered electronically and nothing else; a cart with
+    physical goods gets the physical methods (its digital products arrive as download links
+    after payment anyway)."""
+    digital_only = has_digital and not has_physical
+    weight_grams = max(int(weight_grams or 0), 0)
+    zone = None if digital_only else match_zone(destination or Destination())
+    options = []
+    pickup_methods = []
+    for rate in _candidate_rates(zone):
+        method = rate.method
+        is_electronic = method.kind == DeliveryMethod.Kind.ELECTRONIC
+        if is_electronic != digital_only:
+            continue
+        if not is_electronic and not _rate_fits(rate, weight_grams):
+            continue
+        option = DeliveryOption(
+            method=method,
+            code=method.code,
+            name=method.display_name,
+            cost=rate_cost(rate, weight_grams=weight_grams, subtotal=subtotal),
+            days_min=rate.days_min,
+            days_max=rate.days_max,
+            needs_address=method.needs_address,
+            description=method.display_description,
+        )
+        if method.kind == DeliveryMethod.Kind.PICKUP:
+            pickup_methods.append(option)
+        options.append(option)
+    if pickup_methods:
+        points = PickupPoint.objects.filter(
+            is_active=True, method__in=[o.method for o in pickup_methods]
+        )
+        for option in pickup_methods:
+            option.pickup_points = [
+                p
+                for p in points
+                if p.method_id == option.method.pk and (zone is None or place_in_zone(p.city, zone))
+            ]
+            if not option.pickup_points:
+                options.remove(option)  # a pickup method with nowhere to pick up is no option
+    return options
+
+
+def quote(
+    method_code: str,
+    *,
+    destination: Destination,
+    weight_grams: int,
+    subtotal,
+    has_physical: bool = True,
+    has_digital: bool = False,
+) -> DeliveryOption:
+    """The option for one method, recomputed on the server (never trust a posted cost)."""
+    for option in delivery_options(
+        destination=destination,
+        weight_grams=weight_grams,
+        subtotal=subtotal,
+        has_physical=has_physical,
+        has_digital=has_digital,
+    ):
+        if option.code == method_code:
+            return option
+    raise DeliveryUnavailable(_("This delivery method is not available for your order."))
+
+
+def zone_for(destination: Destination) -> Zone | None:
+    return match_zone(destination)
+
+
+# --- digital delivery ----------------------------------------------------------------------
+
+
+def _download_max_age() -> int:
+    return int(getattr(settings, "DUKEN_DOWNLOAD_MAX_AGE", 7 * 24 * 3600))
+
+
+def download_url(order_line, *, absolute: bool = False) -> str:
+    """A signed link to the line's file that works for ``DUKEN_DOWNLOAD_MAX_AGE`` seconds
+    (7 days by default). Only for digital products with a file, in paid orders."""
+    product = order_line.product
+    if product is None or not product.is_digital or not product.digital_file:
+        raise DownloadUnavailable(_("This item has no file to download."))
+    if order_line.order.status not in PAID_STATUSES:
+        raise DownloadUnavailable(_("The download becomes available once the order is paid."))
+    token = signing.TimestampSigner(salt=DOWNLOAD_SALT).sign_object(
+        {"line": order_line.pk, "order": order_line.order.number}
+    )
+    path = reverse("shipping:download", args=[token])
+    return settings.SITE_URL.rstrip("/") + path if absolute else path
+
+
+def downloads_for(order, *, absolute: bool = False) -> list[tuple]:
+    """``(line, url)`` for every downloadable line of a paid order; empty otherwise."""
+    if order.status not in PAID_STATUSES:
+        return []
+    result = []
+    for line in order.lines.select_related("product", "order"):
+        product = line.product
+        if product is not None and product.is_digital and product.digital_file:
+            result.append((line, download_url(line, absolute=absolute)))
+    return result
+
+
+def resolve_download(token: str):
+    """The order line a download token grants, after checking signature, age and payment.
+
+    Raises ``signing.SignatureExpired``, ``signing.BadSignature`` or ``DownloadUnavailable``.
+    """
+    from duken.orders.models import OrderLine
+
+    data = signing.TimestampSigner(salt=DOWNLOAD_SALT).unsign_object(
+        token, max_age=_download_max_age()
+    )
+    try:
+        line = OrderLine.objects.select_related("order", "product").get(
+            pk=data["line"], order__number=data["order"]
+        )
+    except (OrderLine.DoesNotExist, KeyError, TypeError) as exc:
+        raise signing.BadSignature("unknown order line") from exc
+    if line.order.status not in PAID_STATUSES:
+        raise DownloadUnavailable(_("The download becomes available once the order is paid."))
+    product = line.product
+    if product is None or not product.is_digital or not product.digital_file:
+        raise DownloadUnavailable(_("This item has no file to download."))
+    return line

@@ -1,0 +1,54 @@
+import os
+
+from django.core import signing
+from django.http import FileResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from . import services
+
+
+def _refuse(request, status, title, message):
+    return render(
+        request,
+        "shipping/download_error.html",
+        {"title": title, "message": message},
+        status=status,
+    )
+
+
+@require_GET
+def download(request, token):
+    """Stream a digital product's file to whoever holds a valid, unexpired link."""
+    try:
+        line = services.resolve_download(token)
+    except signing.SignatureExpired:
+        return _refuse(
+            request,
+            410,
+            _("This download link has expired"),
+            _("Open the order in your account to get a fresh link."),
+        )
+    except signing.BadSignature:
+        return _refuse(
+            request,
+            403,
+            _("This download link is not valid"),
+            _("The link is incomplete or was changed. Use the link from your order."),
+        )
+    except services.DownloadUnavailable as exc:
+        return _refuse(request, 403, _("The download is not available"), str(exc))
+    file = line.product.digital_file
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        return _refuse(
+            request,
+            404,
+            _("The file is missing"),
+            _("Please contact us; we will send you the file."),
+        )
+    response = FileResponse(handle, as_attachment=True, filename=os.path.basename(file.name))
+    response["Cache-Control"] = "private, no-store"
+    return response
