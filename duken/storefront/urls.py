@@ -1,11 +1,47 @@
 from django.urls import path
 
-from .views import catalog
+from .views import account, catalog
 
 app_name = "storefront"
 urlpatterns = [
     # catalog and search (views/catalog.py)
     path("", catalog.home, name="home"),
+    path("c/<slug:slug>/", catalog.category, name="category"),
+    path("p/<slug:slug>/", catalog.product, name="product"),
+    path("search/", catalog.search, name="search"),
     # account (views/account.py)
+    path("account/", account.overview, name="account"),
+    path("account/login/", account.LoginView.as_view(), name="login"),
+    path("account/logout/", account.LogoutView.as_view(), name="logout"),
+    path("account/register/", account.register, name="register"),
+    path("account/addresses/", account.addresses, name="addresses"),
+    path("account/addresses/new/", account.address_add, name="address_add"),
+    path("account/addresses/<int:pk>/edit/", account.address_edit, name="address_edit"),
+    path("account/addresses/<int:pk>/delete/", account.address_delete, name="address_delete"),
+    path("account/addresses/<int:pk>/default/", account.address_default, name="address_default"),
+    path("account/orders/", account.orders, name="orders"),
+    path("account/orders/<str:number>/", account.order_detail, name="order_detail"),
+    path("account/password/", account.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "account/password/done/",
+        account.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("account/password-reset/", account.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "account/password-reset/sent/",
+        account.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "account/reset/<uidb64>/<token>/",
+        account.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/reset/done/",
+        account.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     # cart and checkout (views/cart.py, views/checkout.py)
 ]

@@ -1,5 +1,168 @@
+"""Home, category, product and search pages: thin views over catalog.services and
+catalog.search. Expensive, non-personal fragments are cached in the templates; the data is
+handed over lazily so a cache hit skips the queries behind it."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from duken.catalog.models import Category, Product
+
+SORTS = ("popular", "price", "-price", "name", "new")
+MAX_PRICE = Decimal("1000000000")
+MAX_QUERY = 200
+
+
+def sort_choices():
+    # Evaluated per request so the labels follow the active language.
+    return [
+        ("popular", _("Popular first")),
+        ("price", _("Cheapest first")),
+        ("-price", _("Most expensive first")),
+        ("name", _("By name")),
+        ("new", _("New arrivals")),
+    ]
+
+
+class _Lazy:
+    # Temporary: catalog.services / catalog.search are being written in parallel.
+    def __getattr__(self, name):
+        import importlib
+
+        return getattr(importlib.import_module(self.module), name)
+
+    def __init__(self, module):
+        self.module = module
+
+
+catalog = _Lazy("duken.catalog.services")
+catalog_search = _Lazy("duken.catalog.search")
+
+
+def _with_images(products):
+    products = list(products)
+    prefetch_related_objects(products, "images")
+    return products
+
+
+def _page_number(value) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _price(raw, label, errors):
+    raw = (raw or "").strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        errors.append(_("%(label)s must be a number; the filter was ignored.") % {"label": label})
+        return None
+    if not value.is_finite() or value < 0 or value > MAX_PRICE:
+        errors.append(
+            _("%(label)s must be between 0 and 1 000 000 000; the filter was ignored.")
+            % {"label": label}
+        )
+        return None
+    return value
 
 
 def home(request):
-    return render(request, "storefront/home.html")
+    def sections():
+        data = catalog.home_sections(limit=8)
+        prefetch_related_objects(list(data["new"]) + list(data["popular"]), "images")
+        return data
+
+    return render(
+        request,
+        "storefront/home.html",
+        {"sections": SimpleLazyObject(sections), "language": get_language()},
+    )
+
+
+def category(request, slug):
+    try:
+        category = Category.objects.get(slug=slug, is_active=True)
+    except Category.DoesNotExist:
+        raise Http404(_("No such category.")) from None
+    errors = []
+    sort = request.GET.get("sort") or "popular"
+    if sort not in SORTS:
+        errors.append(_("Unknown sort order; showing popular products first."))
+        sort = "popular"
+    min_price = _price(request.GET.get("min_price"), _("Minimum price"), errors)
+    max_price = _price(request.GET.get("max_price"), _("Maximum price"), errors)
+    if min_price is not None and max_price is not None and min_price > max_price:
+        min_price, max_price = max_price, min_price
+        errors.append(_("The minimum price was above the maximum; the two were swapped."))
+    page = catalog.list_products(
+        category=category,
+        sort=sort,
+        min_price=min_price,
+        max_price=max_price,
+        page=_page_number(request.GET.get("page")),
+    )
+    products = SimpleLazyObject(lambda: _with_images(page.object_list))
+    return render(
+        request,
+        "storefront/category.html",
+        {
+            "category": category,
+            "page": page,
+            "products": products,
+            "sort": sort,
+            "sort_choices": sort_choices(),
+            "min_price": min_price,
+            "max_price": max_price,
+            "filter_errors": errors,
+            "language": get_language(),
+        },
+    )
+
+
+def product(request, slug):
+    try:
+        product = catalog.get_product(slug)
+    except Product.DoesNotExist:
+        raise Http404(_("No such product.")) from None
+    images = list(product.images.all())
+    related = SimpleLazyObject(lambda: _with_images(catalog.related_products(product, limit=8)))
+    return render(
+        request,
+        "storefront/product.html",
+        {
+            "product": product,
+            "images": images,
+            "categories": SimpleLazyObject(lambda: list(product.categories.all())),
+            "related": related,
+            "language": get_language(),
+        },
+    )
+
+
+def search(request):
+    query = " ".join((request.GET.get("q") or "").split())[:MAX_QUERY]
+    context = {"query": query, "result": None, "language": get_language()}
+    if query:
+        result = catalog_search.search(query, page=_page_number(request.GET.get("page")))
+        catalog.record_search(
+            query=query,
+            result_count=result.total,
+            user=request.user if request.user.is_authenticated else None,
+            session_key=request.session.session_key or "",
+            language=get_language() or "",
+        )
+        context["result"] = result
+        context["products"] = _with_images(result.page.object_list)
+        context["fallback_products"] = (
+            _with_images(result.fallback_products) if not result.total else []
+        )
+    return render(request, "storefront/search.html", context)

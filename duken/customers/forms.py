@@ -1,0 +1,108 @@
+from django import forms
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Address, User
+
+
+class RegistrationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        help_text=_("At least 8 characters, not only digits and not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def register(self, *, language="") -> User | None:
+        """Create the account; on bad input the errors land on the form and None is returned."""
+        try:
+            return services.register_customer(
+                email=self.cleaned_data["email"],
+                password=self.cleaned_data["password"],
+                first_name=self.cleaned_data["first_name"],
+                last_name=self.cleaned_data.get("last_name", ""),
+                language=language,
+            )
+        except ValidationError as exc:
+            self.add_error(None, exc)
+            return None
+
+
+class AddressForm(forms.ModelForm):
+    class Meta:
+        model = Address
+        fields = [
+            "full_name",
+            "phone",
+            "country",
+            "region",
+            "city",
+            "street",
+            "postcode",
+            "is_default",
+        ]
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "country": forms.TextInput(attrs={"autocomplete": "country-name"}),
+            "region": forms.TextInput(attrs={"autocomplete": "address-level1"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "street": forms.TextInput(attrs={"autocomplete": "street-address"}),
+            "postcode": forms.TextInput(attrs={"autocomplete": "postal-code"}),
+        }
+
+    def save(self, commit=True, *, user=None):
+        """Persist through customers.services; validation errors land on the form."""
+        fields = {name: self.cleaned_data[name] for name in services.ADDRESS_FIELDS}
+        is_default = self.cleaned_data.get("is_default", False)
+        try:
+            if self.instance.pk:
+                return services.update_address(self.instance, is_default=is_default, **fields)
+            return services.add_address(user, is_default=is_default, **fields)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+            return None
+
+
+class AdminUserCreationForm(BaseUserCreationForm):
+    """The admin's "add customer/staff" form for our e-mail-based user."""
+
+    class Meta:
+        model = User
+        fields = ("email", "first_name", "last_name")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("An account with this e-mail address already exists."))
+        return email
+
+
+class AdminUserChangeForm(DjangoUserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(_("An account with this e-mail address already exists."))
+        return email

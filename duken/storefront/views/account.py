@@ -1,0 +1,217 @@
+"""Account pages: sign-up, log in/out, password reset and change, addresses, order history.
+Django's auth views do the auth work; customers.services does every change."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from duken.customers import services as customers
+from duken.customers.forms import AddressForm, RegistrationForm
+from duken.customers.models import Address
+from duken.orders.models import Order, OrderStatus
+
+ORDERS_PER_PAGE = 10
+
+
+def _safe_next(request, fallback):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "storefront/account/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "storefront/account/password_reset.html"
+    email_template_name = "registration/password_reset_email.txt"
+    html_email_template_name = "registration/password_reset_email.html"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("storefront:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "storefront/account/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "storefront/account/password_reset_confirm.html"
+    success_url = reverse_lazy("storefront:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "storefront/account/password_reset_complete.html"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "storefront/account/password_change.html"
+    success_url = reverse_lazy("storefront:password_change_done")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "storefront/account/password_change_done.html"
+
+
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("storefront:account")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.register(language=get_language() or "")
+        if user is not None:
+            # The cart merge runs on the user_logged_in signal, as for a normal log-in.
+            login(request, user, backend="duken.customers.backends.EmailBackend")
+            messages.success(request, _("Welcome to Duken! Your account is ready."))
+            return redirect(_safe_next(request, reverse_lazy("storefront:account")))
+    return render(
+        request,
+        "storefront/account/register.html",
+        {"form": form, "next": _safe_next(request, "")},
+    )
+
+
+@login_required
+def overview(request):
+    recent = list(
+        Order.objects.filter(user=request.user)
+        .annotate(item_count=Count("lines"))
+        .order_by("-placed_at")[:3]
+    )
+    return render(
+        request,
+        "storefront/account/overview.html",
+        {
+            "recent_orders": recent,
+            "default_address": customers.default_address(request.user),
+            "account_section": "overview",
+        },
+    )
+
+
+@login_required
+def addresses(request):
+    return render(
+        request,
+        "storefront/account/addresses.html",
+        {
+            "addresses": customers.list_addresses(request.user),
+            "account_section": "addresses",
+        },
+    )
+
+
+def _own_address(request, pk) -> Address:
+    try:
+        return customers.get_address(request.user, pk)
+    except Address.DoesNotExist:
+        raise Http404(_("No such address.")) from None
+
+
+def _address_form(request, address=None):
+    form = AddressForm(request.POST or None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(user=request.user)
+        if saved is not None:
+            messages.success(request, _("The address is saved."))
+            return redirect(_safe_next(request, reverse_lazy("storefront:addresses")))
+    return render(
+        request,
+        "storefront/account/address_form.html",
+        {"form": form, "address": address, "account_section": "addresses"},
+    )
+
+
+@login_required
+def address_add(request):
+    return _address_form(request)
+
+
+@login_required
+def address_edit(request, pk):
+    return _address_form(request, _own_address(request, pk))
+
+
+@login_required
+@require_POST
+def address_delete(request, pk):
+    customers.delete_address(_own_address(request, pk))
+    messages.success(request, _("The address is deleted."))
+    return redirect("storefront:addresses")
+
+
+@login_required
+@require_POST
+def address_default(request, pk):
+    customers.set_default_address(_own_address(request, pk))
+    messages.success(request, _("The default address is changed."))
+    return redirect("storefront:addresses")
+
+
+@login_required
+def orders(request):
+    queryset = (
+        Order.objects.filter(user=request.user)
+        .annotate(item_count=Count("lines"))
+        .order_by("-placed_at", "-pk")
+    )
+    page = Paginator(queryset, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "storefront/account/orders.html",
+        {"page": page, "orders": page.object_list, "account_section": "orders"},
+    )
+
+
+@login_required
+def order_detail(request, number):
+    try:
+        order = Order.objects.select_related("pickup_point").get(number=number, user=request.user)
+    except Order.DoesNotExist:
+        raise Http404(_("No such order.")) from None
+    labels = dict(OrderStatus.choices)
+    # Status changes only: notes on events are written by staff for staff.
+    timeline = [
+        {"status": labels.get(event.to_status, event.to_status), "at": event.created_at}
+        for event in order.events.all()
+        if event.to_status
+    ]
+    return render(
+        request,
+        "storefront/account/order_detail.html",
+        {
+            "order": order,
+            "lines": list(order.lines.all()),
+            "timeline": timeline,
+            "payments": list(order.payments.all()),
+            "payment_method_name": _payment_method_name(order.payment_method),
+            "account_section": "orders",
+        },
+    )
+
+
+def _payment_method_name(code: str) -> str:
+    names = {
+        "cash_on_delivery": _("Cash on delivery"),
+        "bank_transfer": _("Bank transfer"),
+        "card": _("Card online"),
+    }
+    return names.get(code, code)
