@@ -14,6 +14,15 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _static_without_manifest(settings):
+    """Pages render in tests without a collectstatic run (the manifest exists only after it)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_immediately(settings):
     """Background tasks (order e-mails, ...) run in-process during tests, right when they are
     enqueued, so their effects can be asserted."""
