@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import AdminUserCreationForm as DjangoAdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -81,7 +81,7 @@ class AddressForm(forms.ModelForm):
             return None
 
 
-class AdminUserCreationForm(BaseUserCreationForm):
+class AdminUserCreationForm(DjangoAdminUserCreationForm):
     """The admin's "add customer/staff" form for our e-mail-based user."""
 
     class Meta:

@@ -35,7 +35,9 @@ def test_ensure_staff_groups_is_idempotent():
 def test_admin_user_pages_render_and_add_form_creates_an_email_user(client):
     # given
     admin = User.objects.create_superuser("boss@example.kz", "kokteM-2026!")
-    User.objects.create_user("buyer@example.kz", "kokteM-2026!", first_name="Dana", phone="+77010000000")
+    User.objects.create_user(
+        "buyer@example.kz", "kokteM-2026!", first_name="Dana", phone="+77010000000"
+    )
     client.force_login(admin)
     # when / then: the list with search, the change page, the add page
     assert client.get("/admin/customers/user/?q=dana").status_code == 200
