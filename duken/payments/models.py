@@ -28,7 +28,17 @@ class Payment(models.Model):
     # Sent with every provider request so a retried request never charges twice.
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     provider_reference = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # A payment the provider has not confirmed by then counts as timed out.
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        "customers.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -54,4 +64,34 @@ class PaymentCallback(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("payment callback")
+        verbose_name_plural = _("payment callbacks")
         ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.provider} {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SandboxCharge(models.Model):
+    """The sandbox provider's own ledger: one charge per idempotency key, so a form submitted
+    twice never charges twice. Like a real provider it keeps the outcome, never the card."""
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded", _("succeeded")
+        DECLINED = "declined", _("declined")
+        NO_ANSWER = "no_answer", _("no answer (timeout)")
+
+    idempotency_key = models.UUIDField(unique=True)
+    reference = models.CharField(max_length=32)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sandbox charge")
+        verbose_name_plural = _("sandbox charges")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.reference} {self.outcome}"

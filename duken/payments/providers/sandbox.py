@@ -1,0 +1,140 @@
+"""Card payments through the built-in sandbox gateway, the way a real gateway works.
+
+``start`` opens a hosted payment session and sends the buyer to the gateway's page; the
+gateway later reports the outcome in an HMAC-SHA256-signed server-to-server callback (and in a
+signed result on the buyer's return). Card numbers only ever reach the gateway's page.
+"""
+
+import hashlib
+import hmac
+import json
+import time
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .base import CallbackRejected, CallbackResult, PaymentProvider, PaymentStart
+
+SIGNATURE_HEADER = "X-Sandbox-Signature"
+SESSION_SALT = "duken.payments.sandbox.session"
+RESULT_SALT = "duken.payments.sandbox.result"
+REPORTED_STATUSES = {"succeeded", "declined"}
+
+
+def secret() -> str:
+    return settings.DUKEN_PAYMENT_SANDBOX_SECRET
+
+
+def sign_body(body: bytes) -> str:
+    return hmac.new(secret().encode(), body, hashlib.sha256).hexdigest()
+
+
+def callback_max_age() -> int:
+    return int(getattr(settings, "DUKEN_PAYMENT_CALLBACK_MAX_AGE", 300))
+
+
+def payment_timeout() -> int:
+    return int(getattr(settings, "DUKEN_PAYMENT_TIMEOUT", 15 * 60))
+
+
+def open_session(data: dict) -> str:
+    """The gateway's hosted-page session, as an opaque token only the gateway can read."""
+    return signing.dumps(data, key=secret(), salt=SESSION_SALT, compress=True)
+
+
+def read_session(token: str) -> dict:
+    return signing.loads(token, key=secret(), salt=SESSION_SALT, max_age=payment_timeout() * 4)
+
+
+def sign_result(data: dict) -> str:
+    return signing.dumps(data, key=secret(), salt=RESULT_SALT, compress=True)
+
+
+def _result(data: dict) -> CallbackResult:
+    try:
+        return CallbackResult(
+            reference=str(data["reference"]),
+            status=str(data["status"]),
+            amount=Decimal(str(data["amount"])),
+            currency=str(data["currency"]),
+            idempotency_key=str(data["idempotency_key"]),
+            provider_reference=str(data.get("charge_id", "")),
+            payload=data,
+        )
+    except (KeyError, TypeError, InvalidOperation) as exc:
+        raise CallbackRejected("malformed callback body", data) from exc
+
+
+class SandboxCardProvider(PaymentProvider):
+    code = "card"
+    name = _("Bank card")
+    description = _("Visa, Mastercard: pay online on the secure payment page.")
+
+    @property
+    def slug(self) -> str:
+        return "sandbox"
+
+    @property
+    def expires_after(self) -> int:
+        return payment_timeout()
+
+    def start(self, payment, *, request) -> PaymentStart:
+        from duken.payments.services import payment_status_url
+
+        session = open_session(
+            {
+                "reference": payment.reference,
+                "amount": str(payment.amount),
+                "currency": payment.currency,
+                "idempotency_key": str(payment.idempotency_key),
+                "merchant": "Duken",
+                "callback_url": request.build_absolute_uri(
+                    reverse("payments:callback", args=[self.slug])
+                ),
+                "return_url": request.build_absolute_uri(payment_status_url(payment)),
+            }
+        )
+        url = request.build_absolute_uri(reverse("payments:sandbox_page", args=[session]))
+        return PaymentStart(payment=payment, redirect_url=url, instructions={"kind": self.code})
+
+    def handle_callback(self, request) -> CallbackResult:
+        body = request.body
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict):
+                raise ValueError
+        except ValueError:
+            raise CallbackRejected("body is not a JSON object") from None
+        given = request.headers.get(SIGNATURE_HEADER, "")
+        if not hmac.compare_digest(given.encode(), sign_body(body).encode()):
+            raise CallbackRejected("bad signature", data)
+        try:
+            age = time.time() - float(data["timestamp"])
+        except (KeyError, TypeError, ValueError):
+            raise CallbackRejected("missing timestamp", data) from None
+        if age > callback_max_age() or age < -60:
+            raise CallbackRejected("stale timestamp", data)
+        result = _result(data)
+        if result.status not in REPORTED_STATUSES:
+            raise CallbackRejected("unknown status", data)
+        return result
+
+    def verify_return(self, request, payment) -> CallbackResult | None:
+        token = request.GET.get("result")
+        if not token:
+            return None
+        try:
+            data = signing.loads(
+                token, key=secret(), salt=RESULT_SALT, max_age=payment_timeout() * 4
+            )
+        except signing.BadSignature:
+            raise CallbackRejected(
+                "bad return signature", {"reference": payment.reference}
+            ) from None
+        result = _result(data)
+        if result.reference != payment.reference:
+            raise CallbackRejected("return is for another payment", data)
+        return result
