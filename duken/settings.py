@@ -203,6 +203,21 @@ DUKEN_BANK_DETAILS = {
     "bank": env.str("DUKEN_BANK_NAME", default="Demo Bank (not a real account)"),
     "bic": env.str("DUKEN_BANK_BIC", default="DEMOKZKA"),
 }
+# The payment providers on offer, in this order; a gateway plugs in by adding its class.
+DUKEN_PAYMENT_PROVIDERS = env.list(
+    "DUKEN_PAYMENT_PROVIDERS",
+    default=[
+        "duken.payments.providers.offline.CashOnDeliveryProvider",
+        "duken.payments.providers.offline.BankTransferProvider",
+        "duken.payments.providers.sandbox.SandboxCardProvider",
+    ],
+)
+# Seconds an online payment may stay unconfirmed before it times out.
+DUKEN_PAYMENT_TIMEOUT = env.int("DUKEN_PAYMENT_TIMEOUT", default=15 * 60)
+# Callbacks older than this (seconds, by their signed timestamp) are refused as replays.
+DUKEN_PAYMENT_CALLBACK_MAX_AGE = env.int("DUKEN_PAYMENT_CALLBACK_MAX_AGE", default=300)
+# Seconds a digital product's download link works.
+DUKEN_DOWNLOAD_MAX_AGE = env.int("DUKEN_DOWNLOAD_MAX_AGE", default=7 * 24 * 3600)
 
 # --- logging: one JSON line per request -------------------------------------------------
 LOGGING = {
