@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, catalog
+from .views import account, cart, catalog, checkout
 
 app_name = "storefront"
 urlpatterns = [
@@ -44,4 +44,14 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     # cart and checkout (views/cart.py, views/checkout.py)
+    path("cart/", cart.cart, name="cart"),
+    path("cart/add/", cart.cart_add, name="cart_add"),
+    path("cart/update/", cart.cart_update, name="cart_update"),
+    path("checkout/", checkout.checkout, name="checkout"),
+    path("checkout/options/", checkout.checkout_options, name="checkout_options"),
+    path(
+        "checkout/done/<str:number>/",
+        checkout.order_confirmation,
+        name="order_confirmation",
+    ),
 ]

@@ -1,0 +1,93 @@
+"""The cart page and its forms. Every change goes through ``checkout.services``; prices are never
+read from the request."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from duken.checkout import services
+from duken.checkout.services import CartError
+
+
+def _summary_for(request, cart):
+    summary = services.cart_summary(cart)
+    services.remember_count(request, summary.item_count)
+    for notice in summary.notices:
+        messages.warning(request, notice)
+    return summary
+
+
+def _back(request, fallback="storefront:cart"):
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@require_GET
+def cart(request):
+    summary = _summary_for(request, services.get_cart(request))
+    return TemplateResponse(request, "storefront/cart/cart.html", {"summary": summary})
+
+
+@require_POST
+def cart_add(request):
+    """Add a product (fields ``product_id`` and ``quantity``). With htmx the answer is a small
+    fragment holding the header count and the message, plus an ``HX-Trigger: cart-updated``."""
+    cart = services.get_cart(request, create=True)
+    try:
+        line = services.add_to_cart(
+            cart, request.POST.get("product_id"), request.POST.get("quantity", "1")
+        )
+    except CartError as error:
+        message, level = error.message, messages.ERROR
+    else:
+        message, level = (
+            _("%(name)s added to your cart.") % {"name": line.product.name},
+            messages.SUCCESS,
+        )
+    count = services.cart_item_count(cart)
+    services.remember_count(request, count)
+    if request.htmx:
+        response = TemplateResponse(
+            request,
+            "storefront/cart/_added.html",
+            {"cart_count": count, "message": message, "is_error": level == messages.ERROR},
+        )
+        response["HX-Trigger"] = "cart-updated"
+        return response
+    messages.add_message(request, level, message)
+    return _back(request)
+
+
+@require_POST
+def cart_update(request):
+    """Change a line's quantity or remove it (``action=remove``). With htmx the cart body is
+    re-rendered in place."""
+    cart = services.get_cart(request)
+    if cart is None:
+        messages.error(request, _("Your cart is empty or has expired."))
+    else:
+        product_id = request.POST.get("product_id")
+        try:
+            if request.POST.get("action") == "remove":
+                services.remove_from_cart(cart, product_id)
+            else:
+                services.set_line_quantity(cart, product_id, request.POST.get("quantity"))
+        except CartError as error:
+            messages.error(request, error.message)
+    if request.htmx:
+        summary = _summary_for(request, cart)
+        response = TemplateResponse(
+            request,
+            "storefront/cart/_cart_body.html",
+            {"summary": summary, "oob": True},
+        )
+        response["HX-Trigger"] = "cart-updated"
+        return response
+    return redirect("storefront:cart")

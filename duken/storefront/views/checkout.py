@@ -1,0 +1,315 @@
+"""Checkout on one page: contact, address, delivery, payment, review, place order.
+
+A hidden ``checkout_token`` issued with the page (and remembered in the session) makes a second
+submit of the same form return the order the first one created."""
+
+import logging
+import secrets
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from duken.checkout import regions, services
+from duken.core.money import quantize
+from duken.customers import services as customers
+from duken.customers.models import Address
+from duken.orders import services as orders
+from duken.orders.models import Order
+from duken.payments.services import (
+    latest_payment,
+    payment_instructions,
+    payment_methods,
+    payment_status_url,
+    start_payment,
+)
+from duken.shipping.services import Destination, delivery_options
+
+logger = logging.getLogger(__name__)
+
+SESSION_TOKENS = "checkout_tokens"
+SESSION_ORDERS = "placed_orders"
+
+
+class CheckoutForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("E-mail"), max_length=254)
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=32)
+    saved_address = forms.CharField(required=False)
+    full_name = forms.CharField(label=gettext_lazy("Recipient"), max_length=120, required=False)
+    country = forms.CharField(
+        label=gettext_lazy("Country"), max_length=64, initial=regions.HOME_COUNTRY
+    )
+    region = forms.CharField(label=gettext_lazy("Region"), max_length=64, required=False)
+    city = forms.CharField(label=gettext_lazy("City or settlement"), max_length=80, required=False)
+    street = forms.CharField(
+        label=gettext_lazy("Street, house, flat"), max_length=200, required=False
+    )
+    postcode = forms.CharField(label=gettext_lazy("Postcode"), max_length=12, required=False)
+    delivery_method = forms.CharField(max_length=50, required=False)
+    pickup_point = forms.CharField(max_length=20, required=False)
+    payment_method = forms.CharField(max_length=32, required=False)
+    accept_backorder = forms.BooleanField(required=False)
+    note = forms.CharField(
+        label=gettext_lazy("Note for the shop"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    checkout_token = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_phone(self):
+        phone = customers.normalize_phone(self.cleaned_data["phone"])
+        customers.validate_phone(phone)
+        return phone
+
+    def saved(self):
+        """The customer's saved address chosen on the form, if any."""
+        pk = (self.data.get("saved_address") or "").strip()
+        if not pk.isdecimal() or self.user is None or not self.user.is_authenticated:
+            return None
+        try:
+            return customers.get_address(self.user, int(pk))
+        except Address.DoesNotExist:  # someone else's or a deleted address
+            return None
+
+    def clean(self):
+        data = super().clean()
+        address = self.saved()
+        if address is not None:
+            for key, value in customers.address_as_dict(address).items():
+                if key != "phone":
+                    data[key] = value
+        country = (data.get("country") or "").strip() or regions.HOME_COUNTRY
+        data["country"] = country
+        region = (data.get("region") or "").strip()
+        if country.casefold() == regions.HOME_COUNTRY.casefold():
+            if region and region not in regions.REGION_VALUES:
+                self.add_error("region", _("Choose a region from the list."))
+            if region in regions.CITY_REGIONS and not (data.get("city") or "").strip():
+                data["city"] = region
+        return data
+
+    def address(self) -> dict:
+        data = self.cleaned_data
+        keys = ("full_name", "country", "region", "city", "street", "postcode")
+        return {key: (data.get(key) or "").strip() for key in keys}
+
+
+def _issue_token(request) -> str:
+    token = secrets.token_urlsafe(24)
+    tokens = [*request.session.get(SESSION_TOKENS, [])[-4:], token]
+    request.session[SESSION_TOKENS] = tokens
+    return token
+
+
+def _remember_order(request, order) -> None:
+    numbers = request.session.get(SESSION_ORDERS, [])
+    if order.number not in numbers:
+        request.session[SESSION_ORDERS] = [*numbers[-19:], order.number]
+
+
+def _may_see(request, order) -> bool:
+    if request.user.is_authenticated and order.user_id == request.user.pk:
+        return True
+    return order.number in request.session.get(SESSION_ORDERS, [])
+
+
+def _destination(data) -> Destination:
+    return Destination(
+        country=(data.get("country") or regions.HOME_COUNTRY).strip(),
+        region=(data.get("region") or "").strip(),
+        city=(data.get("city") or "").strip(),
+    )
+
+
+def _options_context(summary, data, *, form=None):
+    """Delivery options for the address in ``data`` and the totals with the chosen one."""
+    if form is not None and form.is_bound:
+        saved = form.saved()
+        if saved is not None:
+            data = {**data, **customers.address_as_dict(saved)}
+    options = delivery_options(
+        destination=_destination(data),
+        weight_grams=summary.weight_grams,
+        subtotal=summary.subtotal,
+        has_physical=summary.has_physical,
+        has_digital=summary.has_digital,
+    )
+    chosen_code = data.get("delivery_method") or ""
+    chosen = next((o for o in options if o.code == chosen_code), options[0] if options else None)
+    shipping = quantize(chosen.cost) if chosen else quantize(0)
+    return {
+        "options": options,
+        "chosen": chosen,
+        "chosen_point": str(data.get("pickup_point") or ""),
+        "shipping_cost": shipping,
+        "total": quantize(summary.subtotal + shipping),
+        "summary": summary,
+        "accept_backorder": str(data.get("accept_backorder") or "") in ("on", "true", "1"),
+    }
+
+
+def _initial(request):
+    user = request.user
+    initial = {"country": regions.HOME_COUNTRY}
+    if user.is_authenticated:
+        initial.update(email=user.email, phone=user.phone, full_name=user.get_full_name())
+        address = customers.default_address(user)
+        if address is not None:
+            initial.update(customers.address_as_dict(address))
+            initial["saved_address"] = str(address.pk)
+    return initial
+
+
+def _render(request, form, summary, data, *, status=200):
+    user = request.user
+    context = {
+        "form": form,
+        "token": form.data.get("checkout_token") if form.is_bound else form.initial["token"],
+        "addresses": customers.list_addresses(user) if user.is_authenticated else [],
+        "region_choices": regions.REGION_CHOICES,
+        "countries": regions.COUNTRIES,
+        "payment_methods": payment_methods(),
+        "values": data,
+        **_options_context(summary, data, form=form),
+    }
+    return TemplateResponse(request, "storefront/checkout/checkout.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def checkout(request):
+    if request.method == "POST":
+        return _submit(request)
+    summary = services.cart_summary(services.get_cart(request))
+    for notice in summary.notices:
+        messages.warning(request, notice)
+    if summary.is_empty:
+        messages.info(request, _("Your cart is empty. Add something before checking out."))
+        return redirect("storefront:cart")
+    initial = _initial(request)
+    initial["token"] = _issue_token(request)
+    initial["checkout_token"] = initial["token"]
+    form = CheckoutForm(initial=initial, user=request.user)
+    data = {**initial, "payment_method": ""}
+    return _render(request, form, summary, data)
+
+
+def _submit(request):
+    token = (request.POST.get("checkout_token") or "").strip()
+    # A second submit of a form that already went through: show the order it created.
+    if token:
+        existing = Order.objects.filter(checkout_token=token).first()
+        if existing is not None and _may_see(request, existing):
+            return redirect("storefront:order_confirmation", number=existing.number)
+
+    cart = services.get_cart(request)
+    summary = services.cart_summary(cart)
+    if summary.is_empty:
+        messages.error(
+            request,
+            _("Your cart is empty or has expired. Add the products again to place an order."),
+        )
+        return redirect("storefront:cart")
+
+    form = CheckoutForm(request.POST, user=request.user)
+    data = request.POST.dict()
+    if not form.is_valid():
+        return _render(request, form, summary, data, status=400)
+    if token not in request.session.get(SESSION_TOKENS, []):
+        form.add_error(
+            None, _("This checkout form has expired. Please check your order and submit again.")
+        )
+        return _reissue(request, form, summary, data)
+    if summary.has_shortage and not form.cleaned_data["accept_backorder"]:
+        form.add_error(
+            "accept_backorder",
+            _("Some items are not fully in stock. Tick the box to accept their later delivery."),
+        )
+        return _render(request, form, summary, data, status=400)
+
+    try:
+        order = orders.place_order(
+            cart=cart,
+            user=request.user,
+            email=form.cleaned_data["email"],
+            phone=form.cleaned_data["phone"],
+            address=form.address(),
+            delivery_method_code=form.cleaned_data["delivery_method"],
+            pickup_point_id=form.cleaned_data["pickup_point"] or None,
+            payment_method_code=form.cleaned_data["payment_method"],
+            accept_backorder=form.cleaned_data["accept_backorder"],
+            checkout_token=token,
+            note=form.cleaned_data["note"],
+            language=getattr(request, "LANGUAGE_CODE", ""),
+        )
+    except orders.InsufficientStock as error:
+        form.add_error(None, error.message)
+        return _render(request, form, services.cart_summary(cart), data, status=409)
+    except orders.CheckoutError as error:
+        field = error.field if error.field in form.fields else None
+        form.add_error(field, error.message)
+        return _render(request, form, summary, data, status=400)
+
+    _remember_order(request, order)
+    request.session.pop(services.SESSION_CART_TOKEN, None)
+    services.forget_count(request)
+    try:
+        started = start_payment(order, request=request)
+    except Exception:
+        # The order stands; the buyer can pay from the order page.
+        logger.exception("payment could not start", extra={"order": order.number})
+        return redirect("storefront:order_confirmation", number=order.number)
+    if getattr(started, "redirect_url", None):
+        return redirect(started.redirect_url)
+    return redirect("storefront:order_confirmation", number=order.number)
+
+
+def _reissue(request, form, summary, data):
+    token = _issue_token(request)
+    data = {**data, "checkout_token": token}
+    mutable = form.data.copy()
+    mutable["checkout_token"] = token
+    form.data = mutable
+    return _render(request, form, summary, data, status=400)
+
+
+@require_POST
+def checkout_options(request):
+    """htmx: the delivery options, their costs and the order total for the address typed so
+    far (nothing is saved)."""
+    summary = services.cart_summary(services.get_cart(request))
+    data = request.POST.dict()
+    form = CheckoutForm(request.POST, user=request.user)
+    context = {
+        **_options_context(summary, data, form=form),
+        "form": CheckoutForm(user=request.user),
+    }
+    return TemplateResponse(request, "storefront/checkout/_dynamic.html", context)
+
+
+@require_GET
+def order_confirmation(request, number):
+    order = Order.objects.filter(number=number).select_related("pickup_point").first()
+    if order is None or not _may_see(request, order):
+        raise Http404
+    instructions = payment_instructions(order) if order.paid_at is None else None
+    payment = latest_payment(order)
+    lines = list(order.lines.all())
+    context = {
+        "order": order,
+        "lines": lines,
+        "instructions": instructions,
+        "payment": payment,
+        "payment_url": payment_status_url(payment) if payment else "",
+        "delayed": [line for line in lines if line.backordered_quantity],
+    }
+    return TemplateResponse(request, "storefront/checkout/confirmation.html", context)
