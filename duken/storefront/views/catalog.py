@@ -11,6 +11,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from duken.catalog import search as catalog_search
+from duken.catalog import services as catalog
 from duken.catalog.models import Category, Product
 
 SORTS = ("popular", "price", "-price", "name", "new")
@@ -27,21 +29,6 @@ def sort_choices():
         ("name", _("By name")),
         ("new", _("New arrivals")),
     ]
-
-
-class _Lazy:
-    # Temporary: catalog.services / catalog.search are being written in parallel.
-    def __getattr__(self, name):
-        import importlib
-
-        return getattr(importlib.import_module(self.module), name)
-
-    def __init__(self, module):
-        self.module = module
-
-
-catalog = _Lazy("duken.catalog.services")
-catalog_search = _Lazy("duken.catalog.search")
 
 
 def _with_images(products):
@@ -133,6 +120,7 @@ def product(request, slug):
         product = catalog.get_product(slug)
     except Product.DoesNotExist:
         raise Http404(_("No such product.")) from None
+    prefetch_related_objects([product], "images")
     images = list(product.images.all())
     related = SimpleLazyObject(lambda: _with_images(catalog.related_products(product, limit=8)))
     return render(
