@@ -133,10 +133,13 @@ def delivery_options(
             is_active=True, method__in=[o.method for o in pickup_methods]
         )
         for option in pickup_methods:
+            # In a zone of named cities, the points in those cities; in a zone that covers a
+            # whole country (or none), every point, so the buyer picks the city.
+            by_city = zone is not None and bool(zone.cities.strip())
             option.pickup_points = [
                 p
                 for p in points
-                if p.method_id == option.method.pk and (zone is None or place_in_zone(p.city, zone))
+                if p.method_id == option.method.pk and (not by_city or place_in_zone(p.city, zone))
             ]
             if not option.pickup_points:
                 options.remove(option)  # a pickup method with nowhere to pick up is no option
@@ -176,13 +179,18 @@ def _download_max_age() -> int:
     return int(getattr(settings, "DUKEN_DOWNLOAD_MAX_AGE", 7 * 24 * 3600))
 
 
+def order_is_paid(order) -> bool:
+    """Paid and still standing (a cash-on-delivery order on its way is not paid yet)."""
+    return order.status in PAID_STATUSES and getattr(order, "paid_at", None) is not None
+
+
 def download_url(order_line, *, absolute: bool = False) -> str:
     """A signed link to the line's file that works for ``DUKEN_DOWNLOAD_MAX_AGE`` seconds
     (7 days by default). Only for digital products with a file, in paid orders."""
     product = order_line.product
     if product is None or not product.is_digital or not product.digital_file:
         raise DownloadUnavailable(_("This item has no file to download."))
-    if order_line.order.status not in PAID_STATUSES:
+    if not order_is_paid(order_line.order):
         raise DownloadUnavailable(_("The download becomes available once the order is paid."))
     token = signing.TimestampSigner(salt=DOWNLOAD_SALT).sign_object(
         {"line": order_line.pk, "order": order_line.order.number}
@@ -193,7 +201,7 @@ def download_url(order_line, *, absolute: bool = False) -> str:
 
 def downloads_for(order, *, absolute: bool = False) -> list[tuple]:
     """``(line, url)`` for every downloadable line of a paid order; empty otherwise."""
-    if order.status not in PAID_STATUSES:
+    if not order_is_paid(order):
         return []
     result = []
     for line in order.lines.select_related("product", "order"):
@@ -219,7 +227,7 @@ def resolve_download(token: str):
         )
     except (OrderLine.DoesNotExist, KeyError, TypeError) as exc:
         raise signing.BadSignature("unknown order line") from exc
-    if line.order.status not in PAID_STATUSES:
+    if not order_is_paid(line.order):
         raise DownloadUnavailable(_("The download becomes available once the order is paid."))
     product = line.product
     if product is None or not product.is_digital or not product.digital_file:
