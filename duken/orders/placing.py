@@ -78,8 +78,6 @@ def place_order(
     phone = (phone or "").strip()
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
-    if payment_method_code not in {m.code for m in payment_methods()}:
-        raise CheckoutError(_("Choose a payment method."), field="payment_method")
     address = _clean_address(address)
     language = (language or translation.get_language() or "")[:8]
 
@@ -105,6 +103,11 @@ def place_order(
                     has_physical = True
                     weight += product.weight_grams * quantity
 
+            digital_only = has_digital and not has_physical
+            if payment_method_code not in {
+                m.code for m in payment_methods(digital_only=digital_only)
+            }:
+                raise CheckoutError(_("Choose a payment method."), field="payment_method")
             destination = Destination(
                 country=address["country"], region=address["region"], city=address["city"]
             )

@@ -178,7 +178,9 @@ def _render(request, form, summary, data, *, status=200):
         "addresses": customers.list_addresses(user) if user.is_authenticated else [],
         "region_choices": regions.REGION_CHOICES,
         "countries": regions.COUNTRIES,
-        "payment_methods": payment_methods(),
+        "payment_methods": payment_methods(
+            digital_only=summary.has_digital and not summary.has_physical
+        ),
         "values": data,
         **_options_context(summary, data, form=form),
     }
