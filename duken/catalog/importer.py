@@ -1,0 +1,426 @@
+"""The Online Retail importer: the demo store's catalog, customers and order history.
+
+``import_retail(path)`` reads the parquet file, keeps the rows that are real product sales
+(see ``duken.catalog.retail`` for the description rules; rows with a unit price of 0 or less
+are skipped) and, inside one transaction, creates what does not exist yet:
+
+* **Products**, one per distinct product description, identified by ``source_name`` (the
+  normalized description) with the SKU "DK-" + 8 hex digits of its SHA-1. Price: the median
+  positive unit price of its sales × ``settings.DUKEN_GBP_TO_KZT``, rounded half up to 10 tenge.
+  ``created_at``: its first sale, so "new" means recently introduced. ``popularity``: units
+  sold less units credited back (guest sales included). Stock: the units sold in the data set's
+  last 8 weeks, per week, times a cover of 2-6 weeks (chosen by the SKU, so it is
+  deterministic); of the products with no sale in those 8 weeks, a third (by SKU) are sold out
+  and the others have 1-12 units left. Weight: estimated from its main category and size words.
+* **Categories** from ``duken.catalog.categories`` (every product in each matching category;
+  "Other" only when none matches).
+* **Customers**, one per CustomerID: ``customer-<id>@customers.duken.example``, marked demo, with
+  their most frequent country, an unusable password and no marketing consent.
+* **Orders**, one per CustomerID + InvoiceDate (``external_ref`` "retail:<id>:<time>", number
+  "R<id>-<yymmddHHMM>"), source "import", delivery 0, one line per product and unit price
+  (duplicated rows add up). An invoice of sales is *completed*. An invoice of negative
+  quantities (a credit note) becomes *returned* when the customer had bought one of its
+  products before, *cancelled* otherwise; its lines carry the absolute quantities. The negative
+  lines of an invoice that also sells are skipped (reported). Each order gets one timeline
+  event with its final status at the invoice time. Guest rows count towards prices and
+  popularity only.
+
+Existing rows are never modified, so a second run of the same file changes nothing. Invoice
+times are UK local time (Europe/London).
+"""
+
+import math
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db import transaction
+
+from duken.customers.models import DEMO_EMAIL_DOMAIN, User
+from duken.orders.models import Order, OrderEvent, OrderLine, OrderStatus
+
+from . import categories as category_rules
+from . import retail
+from .models import Category, Product
+from .search import index_size, rebuild_search_index
+from .services import refresh_category_counts
+
+REQUIRED_COLUMNS = ("Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country")
+BATCH = 2000
+STOCK_WINDOW_DAYS = 56
+SOURCE_TZ = "Europe/London"
+EVENT_NOTE = "Imported from the sales history."
+RETURN_IN_SALE = "return line inside a sales invoice"
+ZERO_QUANTITY = "quantity 0"
+
+
+class RetailImportError(Exception):
+    """The file cannot be imported; nothing was changed."""
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    imported_rows: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    created: Counter = field(default_factory=Counter)
+    totals: Counter = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return any(self.created.values())
+
+
+def _check_type(name, arrow_type):
+    checks = {
+        "Description": pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type),
+        "Country": pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type),
+        "Quantity": pa.types.is_integer(arrow_type),
+        "InvoiceDate": pa.types.is_timestamp(arrow_type),
+        "UnitPrice": pa.types.is_floating(arrow_type)
+        or pa.types.is_integer(arrow_type)
+        or pa.types.is_decimal(arrow_type),
+        "CustomerID": pa.types.is_floating(arrow_type)
+        or pa.types.is_integer(arrow_type)
+        or pa.types.is_null(arrow_type),
+    }
+    return checks[name]
+
+
+def read_rows(path) -> pd.DataFrame:
+    path = Path(path)
+    if not path.is_file():
+        raise RetailImportError(f"no such file: {path}")
+    try:
+        schema = pq.read_schema(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise RetailImportError(f"{path} is not a readable parquet file: {exc}") from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in schema.names]
+    if missing:
+        raise RetailImportError(f"{path} lacks the columns: {', '.join(missing)}")
+    wrong = [
+        f"{c} ({schema.field(c).type})"
+        for c in REQUIRED_COLUMNS
+        if not _check_type(c, schema.field(c).type)
+    ]
+    if wrong:
+        raise RetailImportError(f"{path} has columns of the wrong type: {', '.join(wrong)}")
+    try:
+        table = pq.read_table(path, columns=list(REQUIRED_COLUMNS))
+    except (pa.ArrowException, OSError) as exc:
+        raise RetailImportError(f"cannot read {path}: {exc}") from None
+    df = table.to_pandas()
+    df["UnitPrice"] = df["UnitPrice"].astype("float64")
+    df["CustomerID"] = pd.to_numeric(df["CustomerID"], errors="coerce").astype("float64")
+    return df
+
+
+def _round_price(median_gbp: float, rate: int) -> Decimal:
+    kzt = Decimal(repr(float(median_gbp))) * rate
+    tens = (kzt / 10).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return max(Decimal(10), tens * 10).quantize(Decimal("0.01"))
+
+
+def _aware(series: pd.Series) -> pd.Series:
+    """Naive UK invoice times as UTC instants (DST gaps move forward, repeats take winter)."""
+    local = series.dt.tz_localize(SOURCE_TZ, ambiguous=False, nonexistent="shift_forward")
+    return local.dt.tz_convert("UTC")
+
+
+def _py(ts):
+    return ts.to_pydatetime()
+
+
+def import_retail(path, *, stdout=None) -> ImportReport:
+    df = read_rows(path)
+    report = ImportReport(rows=len(df))
+    rate = int(settings.DUKEN_GBP_TO_KZT)
+
+    # --- which rows are product sales -------------------------------------------------
+    descriptions = df["Description"]
+    unique = descriptions.dropna().unique()
+    reasons = {d: retail.skip_reason(d) for d in unique}
+    keys = {d: retail.product_key(d) for d in unique if reasons[d] is None}
+    reason = descriptions.map(reasons).where(descriptions.notna(), retail.NO_DESCRIPTION)
+    reason = reason.where(reason.notna() | (df["UnitPrice"] > 0), retail.NO_PRICE)
+    reason = reason.where(reason.notna() | (df["Quantity"] != 0), ZERO_QUANTITY)
+    reason = reason.where(reason.notna() | df["InvoiceDate"].notna(), "no invoice date")
+    report.skipped.update(reason.dropna().value_counts().to_dict())
+    rows = df[reason.isna()].copy()
+    rows["key"] = rows["Description"].map(keys)
+    rows["at"] = _aware(rows["InvoiceDate"])
+    report.imported_rows = len(rows)
+    if rows.empty:
+        raise RetailImportError("the file holds no product sales to import")
+
+    with transaction.atomic():
+        product_ids = _import_categories_and_products(rows, rate, report)
+        _import_customers_and_orders(rows, rate, product_ids, report)
+        refresh_category_counts()
+        if report.created["products"] or index_size() != report.totals["products"]:
+            rebuild_search_index()
+    return report
+
+
+# --- products -------------------------------------------------------------------------------
+
+
+def _import_categories_and_products(rows, rate, report) -> dict[str, tuple[int, str, str]]:
+    existing_categories = dict(Category.objects.values_list("slug", "pk"))
+    new_categories = [
+        Category(
+            slug=rule.slug,
+            name=rule.name,
+            name_ru=rule.name_ru,
+            name_kk=rule.name_kk,
+            position=(index + 1) * 10,
+        )
+        for index, rule in enumerate(category_rules.ALL_CATEGORIES)
+        if rule.slug not in existing_categories
+    ]
+    Category.objects.bulk_create(new_categories, batch_size=BATCH)
+    report.created["categories"] = len(new_categories)
+    category_ids = dict(Category.objects.values_list("slug", "pk"))
+    report.totals["categories"] = len(category_ids)
+
+    sales = rows[rows["Quantity"] > 0]
+    end = rows["at"].max()
+    recent = sales[sales["at"] > end - pd.Timedelta(days=STOCK_WINDOW_DAYS)]
+    stats = pd.DataFrame(
+        {
+            "median_price": sales.groupby("key")["UnitPrice"].median(),
+            "first_sale": sales.groupby("key")["at"].min(),
+            "units": rows.groupby("key")["Quantity"].sum().clip(lower=0),
+            "recent_units": recent.groupby("key")["Quantity"].sum(),
+        }
+    )
+    # Products only ever seen in cancellations still exist; they are priced from those rows.
+    anyrow = rows.groupby("key").agg(price=("UnitPrice", "median"), first=("at", "min"))
+    stats = stats.reindex(anyrow.index)
+    stats["median_price"] = stats["median_price"].fillna(anyrow["price"])
+    stats["first_sale"] = stats["first_sale"].fillna(anyrow["first"])
+    stats[["units", "recent_units"]] = stats[["units", "recent_units"]].fillna(0)
+
+    existing = dict(Product.objects.values_list("source_name", "pk"))
+    used_slugs = set(Product.objects.values_list("slug", flat=True))
+    used_skus = set(Product.objects.values_list("sku", flat=True))
+    new_products, memberships = [], []
+    for key in sorted(stats.index):
+        if key in existing:
+            continue
+        row = stats.loc[key]
+        sku = retail.make_sku(key)
+        if sku in used_skus:  # a hash collision: extend the hash until it is unique
+            sku = "DK-" + retail.make_sku(key + "#")[3:] + retail.make_sku(key)[3:7]
+        used_skus.add(sku)
+        name = retail.clean_name(key)
+        slug = retail.make_slug(name)
+        if slug in used_slugs:
+            slug = f"{slug[:110]}-{sku[3:].lower()}"
+        used_slugs.add(slug)
+        rules = category_rules.classify(key)
+        weekly = float(row["recent_units"]) / (STOCK_WINDOW_DAYS / 7)
+        cover_weeks = 2 + int(sku[3:], 16) % 5
+        if weekly > 0:
+            stock = min(9999, math.ceil(weekly * cover_weeks))
+        else:  # not sold lately: a third sold out, the rest a few units left on the shelf
+            stock = 0 if int(sku[3:], 16) % 3 == 0 else 1 + int(sku[3:], 16) % 12
+        new_products.append(
+            Product(
+                sku=sku,
+                slug=slug,
+                name=name,
+                source_name=key[:200],
+                primary_category_id=category_ids[rules[0].slug],
+                price=_round_price(row["median_price"], rate),
+                weight_grams=category_rules.estimate_weight(key, rules),
+                stock=stock,
+                popularity=int(min(row["units"], 2_000_000_000)),
+                created_at=_py(row["first_sale"]),
+            )
+        )
+        memberships.append((sku, [category_ids[rule.slug] for rule in rules]))
+    Product.objects.bulk_create(new_products, batch_size=BATCH)
+    report.created["products"] = len(new_products)
+
+    by_key = {
+        source: (pk, sku, name)
+        for source, pk, sku, name in Product.objects.values_list("source_name", "pk", "sku", "name")
+    }
+    if memberships:
+        pk_by_sku = {sku: pk for pk, sku, _ in by_key.values()}
+        through = Product.categories.through
+        through.objects.bulk_create(
+            [
+                through(product_id=pk_by_sku[sku], category_id=category_id)
+                for sku, category_ids_ in memberships
+                for category_id in category_ids_
+            ],
+            batch_size=BATCH,
+        )
+    report.totals["products"] = Product.objects.filter(is_active=True).count()
+    return by_key
+
+
+# --- customers and orders --------------------------------------------------------------------
+
+
+def _import_customers_and_orders(rows, rate, products, report) -> None:
+    known = rows[rows["CustomerID"].notna()].copy()
+    if known.empty:
+        return
+    known["cid"] = known["CustomerID"].round().astype("int64").astype(str)
+
+    # Customers: most frequent country, first invoice as the date joined.
+    first_seen = known.groupby("cid")["at"].min()
+    country = (
+        known.groupby(["cid", "Country"])
+        .size()
+        .reset_index(name="n")
+        .sort_values(["cid", "n", "Country"], ascending=[True, False, True])
+        .drop_duplicates("cid")
+        .set_index("cid")["Country"]
+    )
+    existing_users = set(
+        User.objects.filter(is_demo=True, external_id__in=list(first_seen.index)).values_list(
+            "external_id", flat=True
+        )
+    )
+    taken_emails = set(
+        User.objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN).values_list("email", flat=True)
+    )
+    new_users = []
+    for cid in sorted(first_seen.index, key=int):
+        email = f"customer-{cid}@{DEMO_EMAIL_DOMAIN}"
+        if cid in existing_users or email in taken_emails:
+            continue
+        new_users.append(
+            User(
+                email=email,
+                password="!" + secrets.token_urlsafe(30),  # unusable: demo customers never log in
+                country=str(country.get(cid) or "")[:64],
+                external_id=cid,
+                is_demo=True,
+                accepts_marketing=False,
+                date_joined=_py(first_seen[cid]),
+            )
+        )
+    User.objects.bulk_create(new_users, batch_size=BATCH)
+    report.created["customers"] = len(new_users)
+    users = dict(
+        User.objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN).values_list("email", "pk")
+    )
+    report.totals["customers"] = User.objects.filter(is_demo=True).count()
+
+    # Invoices: a sale (any positive line) or a credit note (only negative lines).
+    known["ref"] = (
+        "retail:" + known["cid"] + ":" + known["InvoiceDate"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    )
+    is_sale = known.groupby("ref")["Quantity"].transform("max") > 0
+    return_in_sale = is_sale & (known["Quantity"] < 0)
+    if return_in_sale.any():
+        report.skipped[RETURN_IN_SALE] += int(return_in_sale.sum())
+    known = known[~return_in_sale]
+
+    # A credit note is a return when the customer bought one of its products earlier.
+    first_bought = (
+        known[known["Quantity"] > 0].groupby(["cid", "key"])["at"].min().rename("first_bought")
+    )
+    known = known.join(first_bought, on=["cid", "key"])
+    known["was_bought"] = known["first_bought"].notna() & (known["first_bought"] < known["at"])
+    invoice = known.groupby("ref").agg(
+        cid=("cid", "first"),
+        at=("at", "first"),
+        local=("InvoiceDate", "first"),
+        sale=("Quantity", "max"),
+        returned=("was_bought", "any"),
+    )
+    existing_refs = set(
+        Order.objects.filter(external_ref__startswith="retail:").values_list(
+            "external_ref", flat=True
+        )
+    )
+    invoice = invoice[~invoice.index.isin(existing_refs)]
+
+    # Lines: one per product and unit price; amounts in tiyn (integers) so totals are exact.
+    known = known[known["ref"].isin(invoice.index)]
+    known["units"] = known["Quantity"].abs().astype("int64")
+    known["unit_tiyn"] = (known["UnitPrice"] * rate * 100).round().astype("int64")
+    lines = known.groupby(["ref", "key", "unit_tiyn"], sort=True)["units"].sum().reset_index()
+    lines["total_tiyn"] = lines["unit_tiyn"] * lines["units"]
+    subtotal = lines.groupby("ref")["total_tiyn"].sum()
+
+    has_paid_at = any(f.name == "paid_at" for f in Order._meta.get_fields())
+    cent = Decimal("0.01")
+    new_orders = []
+    for ref, row in invoice.iterrows():
+        if row["sale"] > 0:
+            status = OrderStatus.COMPLETED
+        else:
+            status = OrderStatus.RETURNED if row["returned"] else OrderStatus.CANCELLED
+        email = f"customer-{row['cid']}@{DEMO_EMAIL_DOMAIN}"
+        amount = Decimal(int(subtotal[ref])) * cent
+        placed_at = _py(row["at"])
+        order = Order(
+            number=f"R{row['cid']}-{row['local']:%y%m%d%H%M}",
+            user_id=users.get(email),
+            email=email,
+            status=status,
+            source=Order.Source.IMPORT,
+            currency=settings.DUKEN_CURRENCY,
+            subtotal=amount,
+            shipping_cost=Decimal("0.00"),
+            total=amount,
+            ship_country=str(country.get(row["cid"]) or "")[:64],
+            external_ref=ref,
+            placed_at=placed_at,
+        )
+        if has_paid_at and status != OrderStatus.CANCELLED:
+            order.paid_at = placed_at
+        new_orders.append(order)
+    Order.objects.bulk_create(new_orders, batch_size=BATCH)
+    report.created["orders"] = len(new_orders)
+    if not new_orders:
+        report.totals["orders"] = Order.objects.filter(source=Order.Source.IMPORT).count()
+        return
+    order_ids = dict(
+        Order.objects.filter(external_ref__in=list(invoice.index)).values_list("external_ref", "pk")
+    )
+
+    new_lines = []
+    for ref, key, unit_tiyn, units, total_tiyn in lines.itertuples(index=False, name=None):
+        product_id, sku, name = products[key]
+        new_lines.append(
+            OrderLine(
+                order_id=order_ids[ref],
+                product_id=product_id,
+                product_name=name,
+                sku=sku,
+                unit_price=Decimal(int(unit_tiyn)) * cent,
+                quantity=int(units),
+                line_total=Decimal(int(total_tiyn)) * cent,
+            )
+        )
+    OrderLine.objects.bulk_create(new_lines, batch_size=BATCH)
+    report.created["order lines"] = len(new_lines)
+    OrderEvent.objects.bulk_create(
+        [
+            OrderEvent(
+                order_id=order_ids[order.external_ref],
+                from_status="",
+                to_status=order.status,
+                note=EVENT_NOTE,
+                created_at=order.placed_at,
+            )
+            for order in new_orders
+        ],
+        batch_size=BATCH,
+    )
+    report.created["order events"] = len(new_orders)
+    report.totals["orders"] = Order.objects.filter(source=Order.Source.IMPORT).count()

@@ -1,0 +1,121 @@
+"""Catalog operations: what the storefront lists and shows, search logging, category counts.
+
+Listing functions return only active products and run a fixed, small number of queries
+(a count and a page, with the main category joined), whatever the page size.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from .images import save_product_image, validate_image  # noqa: F401  (part of this API)
+from .models import Category, Product, SearchQuery
+from .search import normalize_query, reindex_products
+
+SORTS = {
+    "popular": ("-popularity", "pk"),
+    "price": ("price", "pk"),
+    "-price": ("-price", "pk"),
+    "name": ("name", "pk"),
+    "new": ("-created_at", "pk"),
+}
+
+
+def active_products():
+    return Product.objects.filter(is_active=True).select_related("primary_category")
+
+
+def home_sections(limit=8) -> dict:
+    """The home page: the newest products, the most popular ones (in stock, so the first
+    thing a visitor sees can be bought), and the categories that have products."""
+    return {
+        "new": list(active_products().order_by("-created_at", "pk")[:limit]),
+        "popular": list(
+            active_products().filter(stock__gt=0).order_by("-popularity", "pk")[:limit]
+        ),
+        "categories": list(Category.objects.filter(is_active=True, product_count__gt=0)),
+    }
+
+
+def _amount(value):
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() else None
+
+
+def list_products(
+    *, category=None, sort="popular", min_price=None, max_price=None, page=1, per_page=24
+) -> Page:
+    """A page of active products, optionally in one category (a Category or its slug) and a
+    price range. Unknown sorts fall back to popularity; page numbers out of range give the
+    last page, nonsense gives the first."""
+    products = active_products()
+    if category is not None:
+        if isinstance(category, Category):
+            products = products.filter(categories=category)
+        else:
+            products = products.filter(categories__slug=str(category))
+    low, high = _amount(min_price), _amount(max_price)
+    if low is not None:
+        products = products.filter(price__gte=low)
+    if high is not None:
+        products = products.filter(price__lte=high)
+    products = products.order_by(*SORTS.get(sort, SORTS["popular"]))
+    per_page = max(1, min(int(per_page), 100))
+    return Paginator(products, per_page).get_page(page)
+
+
+def get_product(slug) -> Product:
+    """The active product with this slug; raises Product.DoesNotExist otherwise."""
+    return active_products().get(slug=str(slug))
+
+
+def related_products(product, limit=8) -> list[Product]:
+    """Popular products from the same main category, those in stock first."""
+    return list(
+        active_products()
+        .filter(primary_category_id=product.primary_category_id)
+        .exclude(pk=product.pk)
+        .order_by("-popularity", "pk")[:limit]
+    )
+
+
+def record_search(*, query, result_count, user=None, session_key="", language="") -> SearchQuery:
+    """Store one search, including those that found nothing."""
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    return SearchQuery.objects.create(
+        query=str(query or "")[:200],
+        normalized=normalize_query(query)[:200],
+        result_count=max(0, int(result_count)),
+        user=user,
+        session_key=(session_key or "")[:64],
+        language=(language or "")[:8],
+    )
+
+
+def refresh_category_counts() -> None:
+    """Recount the active products of every category, in one statement."""
+    through = Product.categories.through
+    counts = (
+        through.objects.filter(category_id=OuterRef("pk"), product__is_active=True)
+        .values("category_id")
+        .annotate(n=Count("product_id"))
+        .values("n")
+    )
+    Category.objects.update(product_count=Coalesce(Subquery(counts), 0))
+
+
+def set_products_active(products, is_active: bool) -> int:
+    """Put products on sale or take them off; listings, counts and the search index follow."""
+    ids = list(products.values_list("pk", flat=True))
+    changed = Product.objects.filter(pk__in=ids).update(is_active=is_active)
+    reindex_products(ids)
+    refresh_category_counts()
+    return changed

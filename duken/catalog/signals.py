@@ -1,0 +1,43 @@
+"""Keep the search index in step with products and categories, whichever code saved them.
+
+The index lives in the same database, so updating it inside the caller's transaction keeps the
+two consistent: a rollback undoes both."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Category, Product
+from .search import reindex_products
+
+
+def _reindex(product_ids):
+    reindex_products(list(product_ids))
+
+
+@receiver(post_save, sender=Product)
+def product_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _reindex([instance.pk])
+
+
+@receiver(post_delete, sender=Product)
+def product_deleted(sender, instance, **kwargs):
+    _reindex([instance.pk])
+
+
+@receiver(m2m_changed, sender=Product.categories.through)
+def product_categories_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        _reindex([instance.pk])
+    elif pk_set:
+        _reindex(pk_set)
+    else:
+        _reindex(instance.products.values_list("pk", flat=True))
+
+
+@receiver(post_save, sender=Category)
+def category_saved(sender, instance, created, raw=False, **kwargs):
+    if not raw and not created:
+        _reindex(instance.products.values_list("pk", flat=True))
