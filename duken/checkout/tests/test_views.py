@@ -1,0 +1,314 @@
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+
+from duken.catalog.models import Product
+from duken.checkout.models import Cart, CartLine
+from duken.orders.models import Order
+
+from .helpers import make_product, make_shipping
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shipping():
+    return make_shipping()
+
+
+def _add(client, product, quantity="1", **extra):
+    return client.post(
+        reverse("storefront:cart_add"),
+        {"product_id": str(product.pk), "quantity": quantity, **extra},
+    )
+
+
+def _token(response):
+    return re.search(r'name="checkout_token" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def _checkout_post(client, token, **overrides):
+    data = {
+        "checkout_token": token,
+        "email": "guest@example.com",
+        "phone": "+7 701 555 12 34",
+        "full_name": "Guest Buyer",
+        "country": "Kazakhstan",
+        "region": "Almaty",
+        "city": "Almaty",
+        "street": "Dostyk 5",
+        "delivery_method": "courier",
+        "payment_method": "cash_on_delivery",
+    }
+    data.update(overrides)
+    return client.post(reverse("storefront:checkout"), data)
+
+
+def test_adding_to_cart_redirects_back_and_counts_in_the_header(client):
+    # given
+    product = make_product(stock=5)
+    # when
+    response = _add(client, product, "2", next=product.get_absolute_url())
+    # then
+    assert response.status_code == 302
+    page = client.get(reverse("storefront:cart"))
+    assert page.status_code == 200
+    assert product.name in page.content.decode()
+    assert page.context["cart_count"] == 2
+
+
+def test_htmx_add_returns_the_header_fragment_and_a_trigger(client):
+    # given
+    product = make_product(stock=5)
+    # when
+    response = client.post(
+        reverse("storefront:cart_add"),
+        {"product_id": product.pk, "quantity": "3"},
+        HTTP_HX_REQUEST="true",
+    )
+    # then
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "cart-updated"
+    body = response.content.decode()
+    assert 'id="cart-count"' in body and ">3<" in body and 'id="messages"' in body
+
+
+@pytest.mark.parametrize("quantity", ["-1", "0", "100000", "many", ""])
+def test_bad_quantities_in_posts_show_a_message_and_change_nothing(client, quantity):
+    # given
+    product = make_product(stock=5)
+    # when
+    response = client.post(
+        reverse("storefront:cart_add"),
+        {"product_id": product.pk, "quantity": quantity},
+        HTTP_HX_REQUEST="true",
+    )
+    # then
+    assert response.status_code == 200
+    assert "alert-error" in response.content.decode()
+    assert not CartLine.objects.exists()
+
+
+def test_unknown_products_are_refused_without_a_500(client):
+    # when
+    response = client.post(reverse("storefront:cart_add"), {"product_id": "987654"})
+    # then
+    assert response.status_code == 302
+    assert not CartLine.objects.exists()
+
+
+def test_cart_update_and_remove(client):
+    # given
+    product = make_product(stock=50)
+    _add(client, product, "1")
+    # when
+    response = client.post(
+        reverse("storefront:cart_update"),
+        {"product_id": product.pk, "quantity": "4"},
+        HTTP_HX_REQUEST="true",
+    )
+    # then
+    assert response.status_code == 200 and 'id="cart-body"' in response.content.decode()
+    assert CartLine.objects.get().quantity == 4
+    # when a bad quantity is posted, nothing changes
+    client.post(reverse("storefront:cart_update"), {"product_id": product.pk, "quantity": "-4"})
+    assert CartLine.objects.get().quantity == 4
+    # when
+    client.post(reverse("storefront:cart_update"), {"product_id": product.pk, "action": "remove"})
+    # then
+    assert not CartLine.objects.exists()
+
+
+def test_a_cart_whose_product_was_deleted_still_renders(client):
+    # given
+    kept = make_product()
+    gone = make_product()
+    hidden = make_product(name="Retired Teapot")
+    for product in (kept, gone, hidden):
+        _add(client, product)
+    # when
+    gone.delete()
+    Product.objects.filter(pk=hidden.pk).update(is_active=False)
+    response = client.get(reverse("storefront:cart"))
+    # then
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert kept.name in body and "Retired Teapot" in body  # in the notice only
+    assert [line.product for line in response.context["summary"].lines] == [kept]
+
+
+def test_checkout_with_an_empty_cart_sends_the_shopper_back(client, shipping):
+    # when
+    response = client.get(reverse("storefront:checkout"))
+    # then
+    assert response.status_code == 302 and response.url == reverse("storefront:cart")
+
+
+def test_guest_checkout_places_the_order_and_shows_the_confirmation(client, shipping):
+    # given
+    product = make_product(price="7000", stock=3)
+    _add(client, product, "2")
+    page = client.get(reverse("storefront:checkout"))
+    assert page.status_code == 200
+    assert "Courier" in page.content.decode()
+    # when
+    response = _checkout_post(client, _token(page))
+    # then
+    order = Order.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("storefront:order_confirmation", args=[order.number])
+    confirmation = client.get(response.url)
+    assert confirmation.status_code == 200
+    assert order.number in confirmation.content.decode()
+    assert order.total == Decimal("14000.00") + Decimal("1500.00")
+    # the header count is back to zero
+    assert client.get(reverse("storefront:cart")).context["cart_count"] == 0
+    # another visitor cannot see the guest's confirmation
+    client.logout()
+    client.cookies.clear()
+    assert client.get(response.url).status_code == 404
+
+
+def test_forged_prices_and_totals_in_the_checkout_post_are_ignored(client, shipping):
+    # given
+    product = make_product(price="9000", stock=3)
+    _add(client, product, "1", price="1")
+    page = client.get(reverse("storefront:checkout"))
+    # when
+    _checkout_post(
+        client, _token(page), total="1.00", subtotal="1", shipping_cost="0", unit_price="1"
+    )
+    # then
+    order = Order.objects.get()
+    assert order.subtotal == Decimal("9000.00")
+    assert order.total == Decimal("10500.00")
+
+
+def test_a_second_submit_shows_the_same_order(client, shipping):
+    # given
+    product = make_product(stock=3)
+    _add(client, product, "1")
+    token = _token(client.get(reverse("storefront:checkout")))
+    first = _checkout_post(client, token)
+    # when
+    second = _checkout_post(client, token)
+    # then
+    assert Order.objects.count() == 1
+    assert second.status_code == 302 and second.url == first.url
+    product.refresh_from_db()
+    assert product.stock == 2
+
+
+def test_submitting_after_the_cart_expired_says_so(client, shipping):
+    # given
+    product = make_product(stock=3)
+    _add(client, product, "1")
+    token = _token(client.get(reverse("storefront:checkout")))
+    Cart.objects.all().delete()
+    # when
+    response = _checkout_post(client, token)
+    # then
+    assert response.status_code == 302 and response.url == reverse("storefront:cart")
+    follow = client.get(response.url)
+    assert "expired" in follow.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_a_forged_checkout_token_is_not_accepted(client, shipping):
+    # given
+    _add(client, make_product(stock=3), "1")
+    client.get(reverse("storefront:checkout"))
+    # when
+    response = _checkout_post(client, "made-up-token")
+    # then
+    assert response.status_code == 400
+    assert "expired" in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_shortages_are_flagged_before_paying_and_need_consent(client, shipping):
+    # given
+    product = make_product(stock=1, allow_backorder=True, restock_days=5)
+    _add(client, product, "3")
+    page = client.get(reverse("storefront:checkout"))
+    assert "delayed" in page.content.decode()
+    # when the buyer does not accept the backorder
+    refused = _checkout_post(client, _token(page))
+    # then
+    assert refused.status_code == 400 and not Order.objects.exists()
+    # when they do
+    accepted = _checkout_post(client, _token(page), accept_backorder="on")
+    # then
+    assert accepted.status_code == 302
+    line = Order.objects.get().lines.get()
+    assert line.backordered_quantity == 2
+
+
+def test_stock_sold_out_meanwhile_gives_a_clear_message(client, shipping):
+    # given
+    product = make_product(stock=2, allow_backorder=False)
+    _add(client, product, "2")
+    page = client.get(reverse("storefront:checkout"))
+    Product.objects.filter(pk=product.pk).update(stock=1)
+    # when
+    response = _checkout_post(client, _token(page))
+    # then
+    assert response.status_code in (400, 409)
+    assert not Order.objects.exists()
+
+
+def test_bank_transfer_confirmation_shows_bank_details_and_reference(client, shipping):
+    # given
+    _add(client, make_product(stock=3), "1")
+    page = client.get(reverse("storefront:checkout"))
+    # when
+    response = _checkout_post(client, _token(page), payment_method="bank_transfer")
+    confirmation = client.get(response.url)
+    # then
+    order = Order.objects.get()
+    payment = order.payments.get()
+    body = confirmation.content.decode()
+    assert payment.reference in body
+    assert "IBAN" in body
+
+
+def test_delivery_options_refresh_for_the_address(client, shipping):
+    # given
+    _add(client, make_product(stock=3), "1")
+    # when
+    response = client.post(
+        reverse("storefront:checkout_options"),
+        {
+            "country": "Kazakhstan",
+            "region": "Almaty",
+            "city": "Almaty",
+            "delivery_method": "pickup",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    # then
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="checkout-delivery"' in body and 'hx-swap-oob="true"' in body
+    assert "Duken Almaty" in body  # the pickup point of the chosen pickup method
+
+
+def test_logged_in_customer_sees_the_order_in_the_account(client, shipping):
+    # given
+    get_user_model().objects.create_user("aru@example.com", "pw-123456789")
+    client.login(email="aru@example.com", password="pw-123456789")
+    _add(client, make_product(stock=3), "1")
+    page = client.get(reverse("storefront:checkout"))
+    assert 'value="aru@example.com"' in page.content.decode()
+    # when
+    response = _checkout_post(client, _token(page), email="aru@example.com")
+    # then
+    order = Order.objects.get()
+    assert order.user.email == "aru@example.com"
+    confirmation = client.get(response.url)
+    assert reverse("storefront:order_detail", args=[order.number]) in confirmation.content.decode()
+    assert len(mail.outbox) <= 1
