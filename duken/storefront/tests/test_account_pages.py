@@ -1,0 +1,253 @@
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from duken.customers.models import Address, User
+from duken.orders.models import Order, OrderEvent, OrderLine
+
+from .conftest import PASSWORD
+
+
+def make_order(user, number, *, status="awaiting_payment", days_ago=0, delayed=False):
+    placed = timezone.now() - timedelta(days=days_ago)
+    order = Order.objects.create(
+        number=number,
+        user=user,
+        email=user.email,
+        status=status,
+        subtotal=Decimal("3000"),
+        shipping_cost=Decimal("1500"),
+        total=Decimal("4500"),
+        delivery_name="Courier in Almaty",
+        ship_full_name="Dana Serikova",
+        ship_city="Almaty",
+        ship_street="Abay 1",
+        payment_method="cash_on_delivery",
+        placed_at=placed,
+    )
+    OrderLine.objects.create(
+        order=order,
+        product_name="Red Spotty Mug",
+        sku="M-001",
+        unit_price=Decimal("1500"),
+        quantity=2,
+        line_total=Decimal("3000"),
+        backordered_quantity=1 if delayed else 0,
+        expected_date=(placed + timedelta(days=10)).date() if delayed else None,
+    )
+    OrderEvent.objects.create(order=order, to_status="awaiting_payment", created_at=placed)
+    if status != "awaiting_payment":
+        OrderEvent.objects.create(
+            order=order,
+            from_status="awaiting_payment",
+            to_status=status,
+            note="internal: called the courier",
+            created_at=placed + timedelta(hours=1),
+        )
+    return order
+
+
+@pytest.mark.django_db
+def test_register_logs_the_new_customer_in(client):
+    # when
+    response = client.post(
+        "/account/register/",
+        {"email": "New@Example.kz", "first_name": "Arman", "password": PASSWORD},
+    )
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == "/account/"
+    user = User.objects.get(email="new@example.kz")
+    assert user.first_name == "Arman"
+    page = client.get("/account/")
+    assert page.status_code == 200
+    assert "Arman" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_register_shows_errors_for_taken_email_and_weak_password(client, customer):
+    response = client.post(
+        "/account/register/", {"email": customer.email, "first_name": "X", "password": "123"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "already exists" in html
+    assert 'class="errorlist"' in html
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_login_and_logout(client, customer):
+    # when
+    response = client.post("/account/login/", {"username": "DANA@example.kz", "password": PASSWORD})
+    # then
+    assert response.status_code == 302
+    assert client.get("/account/").status_code == 200
+    # logging out is a POST and ends the session
+    assert client.post("/account/logout/").status_code == 302
+    assert client.get("/account/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_login_with_a_wrong_password_says_so(client, customer):
+    response = client.post("/account/login/", {"username": customer.email, "password": "nope"})
+    assert response.status_code == 200
+    assert "wrong" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/account/", "/account/addresses/", "/account/orders/", "/account/orders/X1/"]
+)
+def test_account_pages_need_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/login/?next=")
+
+
+@pytest.mark.django_db
+def test_password_reset_sends_an_email_with_a_working_link(client, customer):
+    # when
+    response = client.post("/account/password-reset/", {"email": "dana@example.kz"})
+    # then
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["dana@example.kz"]
+    link = re.search(r"http://testserver(/account/reset/\S+/)", message.body).group(1)
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200
+    assert 'name="new_password1"' in form_page.content.decode()
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "Nova-Parol-2027", "new_password2": "Nova-Parol-2027"},
+    )
+    assert done.status_code == 302
+    customer.refresh_from_db()
+    assert customer.check_password("Nova-Parol-2027")
+
+
+@pytest.mark.django_db
+def test_password_reset_email_is_in_the_visitors_language(client, customer):
+    client.post("/account/password-reset/", {"email": customer.email}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert "пароль" in (mail.outbox[0].subject + mail.outbox[0].body).lower()
+
+
+@pytest.mark.django_db
+def test_password_reset_for_an_unknown_email_sends_nothing_and_reveals_nothing(client):
+    response = client.post("/account/password-reset/", {"email": "nobody@example.kz"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_addresses_add_edit_default_delete(client, customer):
+    client.force_login(customer)
+    data = {
+        "full_name": "Dana Serikova",
+        "phone": "+7 701 000 00 00",
+        "country": "Kazakhstan",
+        "region": "Almaty",
+        "city": "Almaty",
+        "street": "Abay 1",
+        "postcode": "050000",
+    }
+    # add
+    assert client.post("/account/addresses/new/", data).status_code == 302
+    first = Address.objects.get(user=customer)
+    assert first.is_default
+    client.post("/account/addresses/new/", {**data, "street": "Dostyk 2"})
+    second = Address.objects.get(street="Dostyk 2")
+    # edit
+    client.post(f"/account/addresses/{second.pk}/edit/", {**data, "street": "Dostyk 3"})
+    second.refresh_from_db()
+    assert second.street == "Dostyk 3"
+    # default
+    client.post(f"/account/addresses/{second.pk}/default/")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert second.is_default and not first.is_default
+    # list
+    assert "Dostyk 3" in client.get("/account/addresses/").content.decode()
+    # delete
+    client.post(f"/account/addresses/{second.pk}/delete/")
+    first.refresh_from_db()
+    assert first.is_default
+    assert Address.objects.filter(user=customer).count() == 1
+
+
+@pytest.mark.django_db
+def test_bad_address_shows_errors_and_saves_nothing(client, customer):
+    client.force_login(customer)
+    response = client.post(
+        "/account/addresses/new/",
+        {"full_name": "D", "phone": "abc", "region": "", "city": "A", "street": "S"},
+    )
+    assert response.status_code == 200
+    assert 'class="errorlist"' in response.content.decode()
+    assert not Address.objects.exists()
+
+
+@pytest.mark.django_db
+def test_another_users_address_is_404(client, customer):
+    other = User.objects.create_user("other@example.kz", PASSWORD)
+    address = Address.objects.create(
+        user=other, full_name="O", phone="+77010000000", region="R", city="C", street="S"
+    )
+    client.force_login(customer)
+    assert client.get(f"/account/addresses/{address.pk}/edit/").status_code == 404
+    assert client.post(f"/account/addresses/{address.pk}/delete/").status_code == 404
+    assert Address.objects.filter(pk=address.pk).exists()
+
+
+@pytest.mark.django_db
+def test_order_history_lists_own_orders_newest_first(client, customer):
+    other = User.objects.create_user("other@example.kz", PASSWORD)
+    make_order(customer, "D-100", days_ago=5)
+    make_order(customer, "D-101", days_ago=1)
+    make_order(other, "D-900")
+    client.force_login(customer)
+    html = client.get("/account/orders/").content.decode()
+    assert html.index("D-101") < html.index("D-100")
+    assert "D-900" not in html
+
+
+@pytest.mark.django_db
+def test_order_history_paginates(client, customer, django_assert_max_num_queries):
+    for i in range(25):
+        make_order(customer, f"P-{i:03d}", days_ago=i)
+    client.force_login(customer)
+    client.get("/account/orders/")
+    with django_assert_max_num_queries(8):
+        page = client.get("/account/orders/?page=3")
+    html = page.content.decode()
+    assert "P-020" in html and "P-000" not in html
+    assert client.get("/account/orders/?page=zzz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_order_detail_shows_lines_totals_delay_and_timeline(client, customer):
+    make_order(customer, "D-200", status="paid", delayed=True)
+    client.force_login(customer)
+    response = client.get("/account/orders/D-200/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Red Spotty Mug" in html
+    assert "4\u00a0500\u00a0₸" in html
+    assert "Courier in Almaty" in html
+    assert "Delayed" in html
+    assert 'class="timeline"' in html and "Paid" in html
+    assert "internal: called the courier" not in html  # staff notes stay internal
+
+
+@pytest.mark.django_db
+def test_order_detail_of_another_user_is_404(client, customer):
+    other = User.objects.create_user("other@example.kz", PASSWORD)
+    make_order(other, "D-300")
+    client.force_login(customer)
+    assert client.get("/account/orders/D-300/").status_code == 404
+    assert client.get("/account/orders/NOPE/").status_code == 404
