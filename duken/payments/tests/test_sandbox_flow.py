@@ -1,0 +1,208 @@
+"""The card flow through the sandbox's hosted page, driven with the Django test client."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from django.utils import timezone
+
+from duken.payments import services
+from duken.payments.models import Payment, SandboxCharge
+from duken.payments.sandbox import CardError, card_outcome, luhn_valid
+
+from .helpers import make_order, request_for
+
+CARD = {"expiry": "12/39", "cvc": "123", "holder": "Aigerim S."}
+
+
+def _path(url):
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _start(order):
+    start = services.start_payment(order, request=request_for())
+    assert start.redirect_url.startswith("http://testserver/pay/sandbox/")
+    return start
+
+
+def _pay(client, start, number):
+    response = client.post(_path(start.redirect_url), {"number": number, **CARD})
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def test_luhn():
+    assert luhn_valid("4242424242424242")
+    assert luhn_valid("4000000000000002")
+    assert not luhn_valid("4242424242424241")
+
+
+@pytest.mark.parametrize(
+    "number,expiry,cvc,field",
+    [
+        ("4242 4242 4242 4241", "12/39", "123", "number"),
+        ("abcd", "12/39", "123", "number"),
+        ("4242 4242 4242 4242", "13/39", "123", "expiry"),
+        ("4242 4242 4242 4242", "01/20", "123", "expiry"),
+        ("4242 4242 4242 4242", "12/39", "12", "cvc"),
+        ("5555 5555 5555 4444", "12/39", "123", "number"),  # valid, but not a test card
+    ],
+)
+def test_card_input_a_gateway_refuses(number, expiry, cvc, field):
+    with pytest.raises(CardError) as refused:
+        card_outcome(number, expiry, cvc)
+    assert refused.value.field == field
+
+
+@pytest.mark.django_db
+def test_hosted_page_is_labelled_test_mode(client):
+    order = make_order()
+    start = _start(order)
+    response = client.get(_path(start.redirect_url), HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Duken Sandbox Pay" in page
+    assert "TEST MODE" in page
+    assert start.payment.reference in page
+
+
+@pytest.mark.django_db
+def test_successful_card_payment_marks_the_order_paid_on_return(client):
+    # given an order paid by card
+    order = make_order()
+    start = _start(order)
+    # when the buyer pays with the success card and comes back
+    return_url = _pay(client, start, "4242 4242 4242 4242")
+    response = client.get(_path(return_url))
+    # then
+    assert response.status_code in (200, 302)
+    payment = Payment.objects.get(pk=start.payment.pk)
+    order.refresh_from_db()
+    assert payment.status == "succeeded"
+    assert order.status == "paid"
+    assert order.paid_at is not None
+
+
+@pytest.mark.django_db
+def test_declined_card_offers_to_try_again_or_pay_another_way(client):
+    # given a declined card
+    order = make_order()
+    start = _start(order)
+    return_url = _pay(client, start, "4000 0000 0000 0002")
+    # when the buyer returns
+    response = client.get(_path(return_url), HTTP_ACCEPT_LANGUAGE="en")
+    # then
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "declined" in page
+    assert 'value="bank_transfer"' in page
+    assert Payment.objects.get(pk=start.payment.pk).status == "declined"
+    order.refresh_from_db()
+    assert order.paid_at is None
+    # when they try the card again: a new payment with a new idempotency key
+    token = urlsplit(return_url).path.strip("/").split("/")[-1]
+    retry = client.post(f"/payments/{token}/retry/", {"method": "card"})
+    assert retry.status_code == 302 and "/pay/sandbox/" in retry["Location"]
+    payments = list(order.payments.order_by("created_at"))
+    assert len(payments) == 2
+    assert payments[0].idempotency_key != payments[1].idempotency_key
+    # when they switch to bank transfer instead
+    switch = client.post(f"/payments/{token}/retry/", {"method": "bank_transfer"}, follow=True)
+    order.refresh_from_db()
+    assert order.payment_method == "bank_transfer"
+    assert order.payments.get(status="pending").provider == "bank_transfer"
+    assert order.payments.filter(provider="card", status="cancelled").count() == 1
+    assert "PAY-" in switch.content.decode()
+
+
+@pytest.mark.django_db
+def test_submitting_the_card_form_twice_charges_once(client):
+    # given a buyer who pays and then resubmits the same page
+    order = make_order()
+    start = _start(order)
+    first = _pay(client, start, "4242 4242 4242 4242")
+    # when
+    second = client.post(_path(start.redirect_url), {"number": "4242424242424242", **CARD})
+    # then one charge, and the same outcome
+    assert SandboxCharge.objects.count() == 1
+    assert second.status_code == 302
+    assert urlsplit(second["Location"]).path == urlsplit(first).path
+
+
+@pytest.mark.django_db
+def test_invalid_card_is_refused_on_the_page_and_not_echoed(client):
+    order = make_order()
+    start = _start(order)
+    response = client.post(
+        _path(start.redirect_url),
+        {"number": "4242 4242 4242 4241", **CARD},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 422
+    assert "not valid" in response.content.decode()
+    assert "4242 4242 4242 4241" not in response.content.decode()
+    assert SandboxCharge.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_timeout_card_leaves_the_buyer_waiting_then_times_out(client):
+    # given the card whose bank never answers
+    order = make_order()
+    start = _start(order)
+    return_url = _pay(client, start, "4000 0000 0000 0119")
+    # when the buyer returns at once
+    waiting = client.get(_path(return_url), HTTP_ACCEPT_LANGUAGE="en")
+    # then they wait (the page refreshes itself)
+    assert waiting.status_code == 200
+    assert 'http-equiv="refresh"' in waiting.content.decode()
+    assert Payment.objects.get(pk=start.payment.pk).status == "pending"
+    # when the configured time has passed
+    Payment.objects.filter(pk=start.payment.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    timed_out = client.get(_path(return_url), HTTP_ACCEPT_LANGUAGE="en")
+    # then the payment timed out and the buyer may pay again
+    assert Payment.objects.get(pk=start.payment.pk).status == "timed_out"
+    assert "did not confirm" in timed_out.content.decode()
+    order.refresh_from_db()
+    assert order.paid_at is None and order.status == "awaiting_payment"
+
+
+@pytest.mark.django_db
+def test_expire_stale_payments_times_out_only_overdue_ones():
+    # given one overdue and one fresh card payment
+    overdue = _start(make_order()).payment
+    fresh = _start(make_order()).payment
+    Payment.objects.filter(pk=overdue.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    # when
+    count = services.expire_stale_payments()
+    # then
+    assert count == 1
+    assert Payment.objects.get(pk=overdue.pk).status == "timed_out"
+    assert Payment.objects.get(pk=fresh.pk).status == "pending"
+    # and a second run finds nothing
+    assert services.expire_stale_payments() == 0
+
+
+@pytest.mark.django_db
+def test_forged_session_or_status_token_is_refused(client):
+    order = make_order()
+    start = _start(order)
+    forged = _path(start.redirect_url).rstrip("/") + "x/"
+    assert client.get(forged).status_code == 400
+    assert client.get(f"/payments/{start.payment.reference}:forged/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_forged_return_result_changes_nothing(client):
+    # given a buyer who edits the return link to claim success
+    order = make_order()
+    start = _start(order)
+    status_url = services.payment_status_url(start.payment)
+    # when
+    client.get(status_url + "?result=eyJzdGF0dXMiOiJzdWNjZWVkZWQifQ:forged:sig")
+    # then
+    assert Payment.objects.get(pk=start.payment.pk).status == "pending"
+    order.refresh_from_db()
+    assert order.paid_at is None
