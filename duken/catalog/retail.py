@@ -83,13 +83,13 @@ def skip_reason(description) -> str | None:
     text = re.sub(r"\s+", " ", description).strip()
     if not re.search(r"[^\W\d_]", text):
         return NO_DESCRIPTION
+    first_letter = re.search(r"[^\W\d_]", text).group()
+    if first_letter.islower():
+        return NOTE
     if product_key(text) in SERVICE_LINES:
         return NOT_A_PRODUCT
     if VOUCHER.search(text):
         return GIFT_VOUCHER
-    first_letter = re.search(r"[^\W\d_]", text).group()
-    if first_letter.islower():
-        return NOTE
     upper = sum(1 for c in text if c.isupper())
     lower = sum(1 for c in text if c.islower())
     if lower >= upper and NOTE_WORDS.search(text):
