@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks.exceptions import InvalidTaskError
 
 from duken.core.money import quantize
 from duken.orders import services as orders
@@ -168,9 +169,11 @@ def _schedule_expiry(payment: Payment) -> None:
     ``expire_stale_payments`` do it instead."""
     from .tasks import expire_stale_payments_task
 
-    task = expire_stale_payments_task.using(run_after=payment.expires_at + timedelta(seconds=1))
-    if task.get_backend().supports_defer:
-        task.enqueue()
+    run_after = payment.expires_at + timedelta(seconds=1)
+    try:
+        expire_stale_payments_task.using(run_after=run_after).enqueue()
+    except InvalidTaskError:  # a backend without deferred tasks (the immediate one)
+        logger.info("payment expiry not scheduled", extra={"reference": payment.reference})
 
 
 def payment_instructions(order) -> dict | None:
