@@ -2,6 +2,7 @@
 ``{% include %}``: listing pages render dozens of them and this is their hot path."""
 
 import hashlib
+import re
 from functools import lru_cache
 
 from django import template
@@ -32,10 +33,16 @@ SIZES = {"card": 320, "thumb": 96, "large": 640}
 LOW_STOCK = 5
 
 
+# Words that say nothing about the product make poor initials ("Pack Of 72 ..." -> not "PO").
+_FILLER = {"a", "an", "and", "the", "of", "set", "pack", "with", "in", "for", "to", "assorted"}
+
+
 def _initials(name: str) -> str:
-    words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]
+    words = [w for w in re.split(r"[\s/\-]+", name) if w[:1].isalpha()]
+    meaningful = [w for w in words if w.lower() not in _FILLER] or words
+    words = meaningful
     if not words:
-        return "D"
+        return (name.strip()[:1] or "D").upper()
     if len(words) == 1:
         return words[0][:2].upper()
     return (words[0][0] + words[1][0]).upper()
@@ -58,7 +65,7 @@ def placeholder_svg(seed: str, name: str, size: str = "card") -> str:
         f'<circle cx="{cx}" cy="{cy}" r="90" fill="hsl({hue2} 60% 88%)"/>'
         f'<circle cx="{200 - cx // 2}" cy="{200 - cy // 3}" r="46" fill="hsl({hue} 50% 85%)"/>'
         f'<text x="100" y="100" dy=".35em" text-anchor="middle" font-family="system-ui,'
-        f'-apple-system,Segoe UI,Roboto,sans-serif" font-size="56" font-weight="600"'
+        f'-apple-system,Segoe UI,Roboto,sans-serif" font-size="50" font-weight="600"'
         f' fill="hsl({hue} 35% 38%)">{escape(_initials(name))}</text></svg>'
     )
 
