@@ -162,3 +162,36 @@ def test_a_paid_order_cannot_be_paid_again():
 
 def test_registry_returns_the_same_provider_objects():
     assert get_provider("card") is get_provider("card")
+
+
+@pytest.mark.django_db
+def test_payment_admin_pages_render_and_callbacks_are_read_only(admin_client):
+    # given a payment with a rejected callback on record
+    order = make_order(payment_method="bank_transfer")
+    payment = services.start_payment(order, request=request_for()).payment
+    from duken.payments.models import PaymentCallback
+
+    callback = PaymentCallback.objects.create(
+        payment=payment,
+        provider="sandbox",
+        payload={"a": 1},
+        accepted=False,
+        reason="bad signature",
+    )
+    # when / then
+    for url in [
+        "/admin/payments/payment/",
+        "/admin/payments/payment/?status__exact=pending&provider=bank_transfer",
+        f"/admin/payments/payment/{payment.pk}/change/",
+        "/admin/payments/paymentcallback/",
+        f"/admin/payments/paymentcallback/{callback.pk}/change/",
+        "/admin/payments/sandboxcharge/",
+    ]:
+        assert admin_client.get(url).status_code == 200, url
+    assert admin_client.get("/admin/payments/paymentcallback/add/").status_code == 403
+    response = admin_client.post(
+        f"/admin/payments/paymentcallback/{callback.pk}/change/", {"reason": "edited"}
+    )
+    assert response.status_code == 403
+    callback.refresh_from_db()
+    assert callback.reason == "bad signature"
