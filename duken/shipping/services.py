@@ -175,7 +175,7 @@ def zone_for(destination: Destination) -> Zone | None:
 # --- digital delivery ----------------------------------------------------------------------
 
 
-def _download_max_age() -> int:
+def download_max_age() -> int:
     return int(getattr(settings, "DUKEN_DOWNLOAD_MAX_AGE", 7 * 24 * 3600))
 
 
@@ -219,7 +219,7 @@ def resolve_download(token: str):
     from duken.orders.models import OrderLine
 
     data = signing.TimestampSigner(salt=DOWNLOAD_SALT).unsign_object(
-        token, max_age=_download_max_age()
+        token, max_age=download_max_age()
     )
     try:
         line = OrderLine.objects.select_related("order", "product").get(

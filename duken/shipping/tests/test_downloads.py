@@ -120,3 +120,15 @@ def test_unpaid_order_gets_no_link_and_no_file(client):
     line.order.status = "refunded"
     line.order.save()
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_order_downloads_tag_lists_links_only_for_paid_orders():
+    from django.template import Context, Template
+
+    template = Template("{% load shipping %}{% order_downloads order %}")
+    line = _digital_line()
+    html = template.render(Context({"order": line.order}))
+    assert "/download/" in html and "The Guide" in html
+    line.order.status, line.order.paid_at = "awaiting_payment", None
+    assert "/download/" not in template.render(Context({"order": line.order}))
