@@ -66,7 +66,7 @@ def search(query, *, page=1, per_page=24) -> SearchResult:
     if terms and not ids and len(terms) > 1:
         ids = _match(terms, "OR")
     if len(ids) < 3 and terms:
-        suggestions = _suggestions(terms, exclude=normalized)
+        suggestions = _suggestions(terms, exclude=normalized, with_categories=not ids)
     paginator = Paginator(ids, per_page)
     result_page = paginator.get_page(page)
     page_ids = list(result_page.object_list)
@@ -155,40 +155,42 @@ def vocabulary() -> list[str]:
     return words
 
 
-def _suggestions(terms: list[str], *, exclude: str) -> list[str]:
+def _suggestions(terms: list[str], *, exclude: str, with_categories: bool) -> list[str]:
+    """Alternative queries: the query with its unknown words corrected to close catalog words
+    (only corrections that find something), then category names close to the words."""
     words = vocabulary()
     known = set(words)
     alternatives: list[list[str]] = []
+    unknown: list[str] = []
     for term in terms:
         if term in known or any(w.startswith(term) for w in words if w[:1] == term[:1]):
             alternatives.append([term])
         else:
+            unknown.append(term)
             close = difflib.get_close_matches(term, words, n=3, cutoff=0.7)
             alternatives.append(close or [term])
-    candidates: list[str] = []
-    # The best correction of every word first, then variations of one word at a time.
-    best = " ".join(options[0] for options in alternatives)
-    candidates.append(best)
-    for index, options in enumerate(alternatives):
-        for option in options[1:]:
-            variant = [o[0] for o in alternatives]
-            variant[index] = option
-            candidates.append(" ".join(variant))
-    for term in terms:
-        candidates.extend(difflib.get_close_matches(term, words, n=2, cutoff=0.7))
     suggestions: list[str] = []
-    for candidate in candidates:
-        if candidate and candidate != exclude and candidate not in suggestions:
-            if _match(candidate.split(), "AND"):
-                suggestions.append(candidate)
-        if len(suggestions) >= MAX_SUGGESTIONS:
-            break
-    for category in _matching_categories(terms):
-        if len(suggestions) >= MAX_SUGGESTIONS + 3:
-            break
-        name = category.display_name
-        if name not in suggestions:
-            suggestions.append(name)
+    if unknown:
+        # The best correction of every word first, then variations of one word at a time.
+        candidates = [" ".join(options[0] for options in alternatives)]
+        for index, options in enumerate(alternatives):
+            for option in options[1:]:
+                variant = [o[0] for o in alternatives]
+                variant[index] = option
+                candidates.append(" ".join(variant))
+        for term in unknown:
+            candidates.extend(difflib.get_close_matches(term, words, n=2, cutoff=0.7))
+        for candidate in candidates:
+            if len(suggestions) >= MAX_SUGGESTIONS:
+                break
+            if candidate and candidate != exclude and candidate not in suggestions:
+                if _match(candidate.split(), "AND"):
+                    suggestions.append(candidate)
+    if with_categories:
+        for category in _matching_categories(terms)[:3]:
+            name = category.display_name
+            if name not in suggestions:
+                suggestions.append(name)
     return suggestions
 
 
