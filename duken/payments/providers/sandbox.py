@@ -46,7 +46,13 @@ def open_session(data: dict) -> str:
 
 
 def read_session(token: str) -> dict:
-    return signing.loads(token, key=secret(), salt=SESSION_SALT, max_age=payment_timeout() * 4)
+    """The session behind a hosted-page link; raises ``signing.BadSignature`` for a forged
+    link and ``signing.SignatureExpired`` once the shop's payment window has closed (so a
+    buyer cannot pay an attempt the shop already gave up on)."""
+    data = signing.loads(token, key=secret(), salt=SESSION_SALT, max_age=payment_timeout() * 4)
+    if data.get("expires") is not None and time.time() > float(data["expires"]):
+        raise signing.SignatureExpired("the payment session has expired")
+    return data
 
 
 def sign_result(data: dict) -> str:
@@ -91,6 +97,7 @@ class SandboxCardProvider(PaymentProvider):
                 "currency": payment.currency,
                 "idempotency_key": str(payment.idempotency_key),
                 "merchant": "Duken",
+                "expires": payment.expires_at.timestamp() if payment.expires_at else None,
                 "callback_url": request.build_absolute_uri(
                     reverse("payments:callback", args=[self.slug])
                 ),

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from duken.payments import services
 from duken.payments.models import Payment, SandboxCharge
+from duken.payments.providers import get_provider
 from duken.payments.sandbox import CardError, card_outcome, luhn_valid
 
 from .helpers import make_order, request_for
@@ -206,3 +207,22 @@ def test_a_forged_return_result_changes_nothing(client):
     assert Payment.objects.get(pk=start.payment.pk).status == "pending"
     order.refresh_from_db()
     assert order.paid_at is None
+
+
+@pytest.mark.django_db
+def test_hosted_page_refuses_an_attempt_the_shop_gave_up_on(client):
+    # given a payment whose time ran out before the buyer paid
+    order = make_order()
+    payment = Payment.objects.create(
+        order=order,
+        provider="card",
+        amount=order.total,
+        reference="PAY-EXPRD234",
+        expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    start = get_provider("card").start(payment, request=request_for())
+    # when the buyer submits the success card on the old page
+    response = client.post(_path(start.redirect_url), {"number": "4242424242424242", **CARD})
+    # then nothing is charged
+    assert response.status_code == 400
+    assert SandboxCharge.objects.count() == 0
