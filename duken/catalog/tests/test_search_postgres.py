@@ -56,3 +56,15 @@ def test_tsquery_syntax_and_stop_words_cause_no_error(make_product, query):
 
     # then
     assert result.total >= 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_index_survives_the_test_runner_flushing_products(make_product):
+    # given: a transactional test; its teardown truncates the product table
+    make_product("White Hanging Heart T-Light Holder")
+
+    # when
+    result = search("heart")
+
+    # then
+    assert result.total == 1
