@@ -55,8 +55,9 @@ def test_a_file_that_is_not_an_image_is_refused(make_product):
     fake = SimpleUploadedFile("photo.jpg", b"<html>not a picture</html>")
 
     # when / then
-    with pytest.raises(ValidationError, match="not an image"):
+    with pytest.raises(ValidationError) as refused:
         save_product_image(product, fake)
+    assert refused.value.code == "not_an_image"
     assert product.images.count() == 0
 
 
@@ -72,8 +73,9 @@ def test_a_truncated_image_is_refused():
 
 def test_other_formats_are_refused():
     # when / then
-    with pytest.raises(ValidationError, match="JPEG, PNG or WebP"):
+    with pytest.raises(ValidationError) as refused:
         validate_image(picture("GIF"))
+    assert refused.value.code == "format"
 
 
 def test_a_too_large_file_is_refused(monkeypatch):
@@ -81,8 +83,9 @@ def test_a_too_large_file_is_refused(monkeypatch):
     monkeypatch.setattr(images, "MAX_IMAGE_BYTES", 1024)
 
     # when / then
-    with pytest.raises(ValidationError, match="too large"):
+    with pytest.raises(ValidationError) as refused:
         validate_image(_noisy_png())
+    assert refused.value.code == "too_large"
 
 
 def _noisy_png():
@@ -95,5 +98,6 @@ def _noisy_png():
 
 def test_an_empty_file_is_refused():
     # when / then
-    with pytest.raises(ValidationError, match="empty"):
+    with pytest.raises(ValidationError) as refused:
         validate_image(SimpleUploadedFile("empty.png", b""))
+    assert refused.value.code == "empty"
