@@ -80,6 +80,7 @@ class SandboxCharge(models.Model):
         SUCCEEDED = "succeeded", _("succeeded")
         DECLINED = "declined", _("declined")
         NO_ANSWER = "no_answer", _("no answer (timeout)")
+        CANCELLED = "cancelled", _("cancelled by the buyer")
 
     idempotency_key = models.UUIDField(unique=True)
     reference = models.CharField(max_length=32)

@@ -91,7 +91,8 @@ def charge(session: dict, outcome: str) -> ChargeResult:
                 "outcome": outcome,
             },
         )
-        if created and record.outcome != Outcome.NO_ANSWER:
+        # The bank reports charges; a timeout never answers and a cancel never reached it.
+        if created and record.outcome in (Outcome.SUCCEEDED, Outcome.DECLINED):
             message = callback_body(session, record)
             transaction.on_commit(lambda: send_callback(session["callback_url"], message))
     logger.info(

@@ -260,9 +260,11 @@ def _apply(provider, result: CallbackResult, *, actor=None) -> tuple[int, str, P
             return 400, "amount or currency does not match", payment
         if result.status == payment.status:
             return 200, f"repeated: already {payment.status}", payment
-        if result.status not in (S.SUCCEEDED, S.DECLINED):
+        if result.status not in (S.SUCCEEDED, S.DECLINED, S.CANCELLED):
             return 200, f"nothing to do for {result.status}", payment
         if payment.status in FINAL:
+            return 409, f"payment is already {payment.status}", payment
+        if result.status == S.CANCELLED and payment.status != S.PENDING:
             return 409, f"payment is already {payment.status}", payment
         # pending, or timed out and confirmed late: the money did move, so it counts.
         payment.status = result.status
@@ -344,7 +346,7 @@ def apply_return(payment: Payment, request) -> Payment:
             "payment return rejected", extra={"reference": payment.reference, "reason": exc.reason}
         )
         result = None
-    if result is not None and result.status in (S.SUCCEEDED, S.DECLINED):
+    if result is not None and result.status in (S.SUCCEEDED, S.DECLINED, S.CANCELLED):
         _apply(provider, result)
     payment.refresh_from_db()
     _expire(payment)

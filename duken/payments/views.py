@@ -115,7 +115,8 @@ def sandbox_page(request, token):
     errors = {}
     if request.method == "POST":
         if "cancel" in request.POST:
-            return redirect(session["return_url"])
+            result = sandbox.charge(session, SandboxCharge.Outcome.CANCELLED)
+            return redirect(result.return_url)
         try:
             outcome = sandbox.card_outcome(
                 request.POST.get("number", ""),

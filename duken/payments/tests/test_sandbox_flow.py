@@ -226,3 +226,24 @@ def test_hosted_page_refuses_an_attempt_the_shop_gave_up_on(client):
     # then nothing is charged
     assert response.status_code == 400
     assert SandboxCharge.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_cancel_on_the_hosted_page_returns_the_buyer_to_choose_again(client):
+    # given a buyer who cancels on the payment page
+    order = make_order()
+    start = _start(order)
+    response = client.post(_path(start.redirect_url), {"cancel": "1"})
+    # when they land back in the shop
+    page = client.get(_path(response["Location"]), HTTP_ACCEPT_LANGUAGE="en")
+    # then the attempt is cancelled, nothing was charged, and they may choose again
+    assert Payment.objects.get(pk=start.payment.pk).status == "cancelled"
+    assert SandboxCharge.objects.get().outcome == "cancelled"
+    assert "cancelled" in page.content.decode()
+    assert 'name="method"' in page.content.decode()
+    # and the old page cannot be used to pay that attempt any more
+    again = client.post(_path(start.redirect_url), {"number": "4242424242424242", **CARD})
+    assert again.status_code == 302
+    assert SandboxCharge.objects.count() == 1
+    order.refresh_from_db()
+    assert order.paid_at is None
