@@ -247,3 +247,35 @@ def test_cancel_on_the_hosted_page_returns_the_buyer_to_choose_again(client):
     assert SandboxCharge.objects.count() == 1
     order.refresh_from_db()
     assert order.paid_at is None
+
+
+@pytest.mark.django_db
+def test_the_worker_is_asked_to_time_out_the_payment(settings, django_capture_on_commit_callbacks):
+    # given the database task queue
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # when a card payment starts
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = _start(make_order()).payment
+    # then the expiry check is queued for just after the payment's deadline
+    job = DBTaskResult.objects.get(task_path__endswith="expire_stale_payments_task")
+    assert job.run_after > payment.expires_at
+    assert (job.run_after - payment.expires_at).total_seconds() < 5
+
+
+@pytest.mark.django_db
+def test_callback_endpoint_refuses_junk_and_unknown_providers(client):
+    # given a body that is not JSON, and a provider that does not exist
+    junk = client.post(
+        "/payments/callback/sandbox/", data=b"not json", content_type="application/json"
+    )
+    unknown = client.post("/payments/callback/nope/", data=b"{}", content_type="application/json")
+    # then both are refused and kept for the audit trail
+    assert junk.status_code == 400
+    assert unknown.status_code == 400
+    from duken.payments.models import PaymentCallback
+
+    reasons = set(PaymentCallback.objects.values_list("reason", flat=True))
+    assert reasons == {"body is not a JSON object", "unknown provider"}
+    assert client.get("/payments/callback/sandbox/").status_code == 405
