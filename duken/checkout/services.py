@@ -237,14 +237,18 @@ class CartSummary:
         return all(line.is_available or line.can_backorder for line in self.lines)
 
 
-def cart_summary(cart: Cart | None) -> CartSummary:
-    """Lines, availability and totals of a cart, in one query (two if lines were dropped)."""
+def cart_summary(cart: Cart | None, *, with_images: bool = False) -> CartSummary:
+    """Lines, availability and totals of a cart, in one query (two if lines were dropped,
+    one more ``with_images`` for pages that show the product pictures)."""
     summary = CartSummary(cart=cart)
     if cart is None:
         return summary
     gone = []
     today = timezone.localdate()
-    for line in cart.lines.select_related("product").order_by("added_at", "pk"):
+    lines = cart.lines.select_related("product").order_by("added_at", "pk")
+    if with_images:
+        lines = lines.prefetch_related("product__images")
+    for line in lines:
         product = line.product
         if not product.is_active:
             gone.append(line)

@@ -312,3 +312,13 @@ def test_logged_in_customer_sees_the_order_in_the_account(client, shipping):
     confirmation = client.get(response.url)
     assert reverse("storefront:order_detail", args=[order.number]) in confirmation.content.decode()
     assert len(mail.outbox) <= 1
+
+
+def test_the_cart_page_needs_few_queries(client, django_assert_max_num_queries):
+    # given a cart of eight products
+    for _ in range(8):
+        _add(client, make_product(), "1")
+    # when / then: session, cart, lines with products, images
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("storefront:cart"))
+    assert len(response.context["summary"].lines) == 8

@@ -13,7 +13,7 @@ from duken.checkout.services import CartError
 
 
 def _summary_for(request, cart):
-    summary = services.cart_summary(cart)
+    summary = services.cart_summary(cart, with_images=True)
     services.remember_count(request, summary.item_count)
     for notice in summary.notices:
         messages.warning(request, notice)
