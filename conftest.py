@@ -23,6 +23,23 @@ def _static_without_manifest(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_by_default():
+    """Tests assert the source (English) texts while the shop's default language is Russian:
+    code under test runs in English, and the test client asks for English (see ``client``).
+    A test about another language picks it (language cookie, Accept-Language, override)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client(client):
+    client.defaults.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+    return client
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_immediately(settings):
     """Background tasks (order e-mails, ...) run in-process during tests, right when they are
     enqueued, so their effects can be asserted."""

@@ -28,6 +28,9 @@ def test_kazakh_and_russian_category_names_and_prices_in_tenge(client, small_cat
 
 
 @pytest.mark.django_db
-def test_default_language_is_russian(client, small_catalog):
+def test_default_language_is_russian(client, small_catalog, settings):
+    # given a visitor who states no language preference
+    # when / then
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="").content.decode()
     assert '<html lang="ru">' in html
+    assert "Корзина" in html
