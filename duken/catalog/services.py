@@ -7,7 +7,7 @@ Listing functions return only active products and run a fixed, small number of q
 from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from .images import save_product_image, validate_image  # noqa: F401  (part of this API)
@@ -82,7 +82,11 @@ def related_products(product, limit=8) -> list[Product]:
         active_products()
         .filter(primary_category_id=product.primary_category_id)
         .exclude(pk=product.pk)
-        .order_by("-popularity", "pk")[:limit]
+        .order_by(
+            ExpressionWrapper(Q(stock__gt=0) | Q(is_digital=True), BooleanField()).desc(),
+            "-popularity",
+            "pk",
+        )[:limit]
     )
 
 

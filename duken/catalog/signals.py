@@ -27,14 +27,18 @@ def product_deleted(sender, instance, **kwargs):
 
 @receiver(m2m_changed, sender=Product.categories.through)
 def product_categories_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action == "pre_clear" and reverse:
+        # After the clear the category no longer knows its products: remember them now.
+        instance._products_before_clear = list(instance.products.values_list("pk", flat=True))
+        return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
         _reindex([instance.pk])
+    elif action == "post_clear":
+        _reindex(getattr(instance, "_products_before_clear", []))
     elif pk_set:
         _reindex(pk_set)
-    else:
-        _reindex(instance.products.values_list("pk", flat=True))
 
 
 @receiver(post_save, sender=Category)

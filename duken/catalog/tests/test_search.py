@@ -207,3 +207,14 @@ def test_one_query_per_search_and_page(catalog, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         result = search("regency")
         [p.primary_category.name for p in result.page.object_list]
+
+
+def test_index_follows_a_category_losing_its_products(catalog):
+    # given
+    lights = catalog["holder"].categories.get(name="Candles & Lights")
+
+    # when
+    lights.products.clear()
+
+    # then
+    assert search("свечи").total == 0
