@@ -21,7 +21,7 @@ class Command(BaseCommand):
         try:
             report = import_retail(path)
         except RetailImportError as exc:
-            raise CommandError(f"{exc}. Nothing was imported.") from None
+            raise CommandError(f"{str(exc).rstrip('.')}. Nothing was imported.") from None
         elapsed = time.monotonic() - started
         out = self.stdout
         out.write(f"Read {report.rows} rows; {report.imported_rows} are product sales.")
