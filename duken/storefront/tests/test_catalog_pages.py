@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from duken.catalog.models import Category, Product, SearchQuery
+from duken.catalog.models import Category, Product, ProductImage, SearchQuery
 
 
 @pytest.mark.django_db
@@ -211,3 +211,38 @@ def test_menu_lists_categories_in_the_active_language(client, small_catalog, set
     assert "Саптыаяқтар" in client.get("/").content.decode()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
     assert "Кружки" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_product_with_a_photo_shows_its_thumbnail_in_listings(client, small_catalog):
+    # given a product with an uploaded photo and its thumbnail
+    product = small_catalog["products"][0]
+    ProductImage.objects.create(
+        product=product,
+        image="products/M-001/photo.jpg",
+        thumbnail="products/thumbs/M-001.jpg",
+        alt="A red mug with white spots",
+    )
+    # when
+    html = client.get("/c/mugs/").content.decode()
+    # then
+    assert '<img class="pimg pimg-card" src="/media/products/thumbs/M-001.jpg"' in html
+    assert 'alt="A red mug with white spots"' in html
+    page = client.get("/p/m-001/").content.decode()
+    assert 'src="/media/products/M-001/photo.jpg"' in page
+
+
+def test_placeholder_is_deterministic_and_escapes_the_name():
+    from duken.storefront.templatetags.storefront import placeholder_svg
+
+    first = placeholder_svg("SKU-1", 'Mug <b>"Best"</b>')
+    assert first == placeholder_svg("SKU-1", 'Mug <b>"Best"</b>')
+    assert "<b>" not in first and "&lt;b&gt;" in first
+    assert placeholder_svg("SKU-2", "Mug") != placeholder_svg("SKU-3", "Mug")
+
+
+def test_500_page_renders_without_a_request_context():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "500" in html and "Duken" in html
