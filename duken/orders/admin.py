@@ -53,7 +53,7 @@ class OrderLineInline(admin.TabularInline):
 
 class OrderEventInline(admin.TabularInline):
     model = OrderEvent
-    fields = ("created_at", "from_status", "to_status", "actor", "note", "notified_at")
+    fields = ("created_at", "from_label", "to_label", "actor", "note", "notified_at")
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -61,6 +61,21 @@ class OrderEventInline(admin.TabularInline):
     ordering = ("created_at", "pk")
     verbose_name = _("timeline event")
     verbose_name_plural = _("timeline")
+
+    @admin.display(description=_("from"))
+    def from_label(self, obj):
+        return _status_label(obj.from_status) if obj.from_status else "—"
+
+    @admin.display(description=_("to"))
+    def to_label(self, obj):
+        return _status_label(obj.to_status)
+
+
+def _status_label(value):
+    try:
+        return OrderStatus(value).label
+    except ValueError:
+        return value
 
 
 def _move_action(status):
@@ -228,6 +243,10 @@ class OrderAdmin(admin.ModelAdmin):
                 moves = [OrderStatus.PAID, *moves]
             context["order_moves"] = [(s, OrderStatus(s).label) for s in moves]
             context["can_move"] = self.has_change_permission(request, obj)
+            # Orders change through their moves only: no save buttons.
+            context.update(
+                show_save=False, show_save_and_continue=False, show_save_and_add_another=False
+            )
             context["transition_url"] = reverse(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_transition", args=[obj.pk]
             )
