@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from duken.customers.models import Address, User
 from duken.orders.models import Order, OrderEvent, OrderLine
+from duken.payments.models import Payment
 
 from .conftest import PASSWORD
 
@@ -255,3 +256,35 @@ def test_order_detail_of_another_user_is_404(client, customer):
     client.force_login(customer)
     assert client.get("/account/orders/D-300/").status_code == 404
     assert client.get("/account/orders/NOPE/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_unpaid_bank_transfer_order_shows_bank_details_and_reference(client, customer, settings):
+    # given an order waiting for a bank transfer
+    order = make_order(customer, "D-400")
+    order.payment_method = "bank_transfer"
+    order.save(update_fields=["payment_method"])
+    Payment.objects.create(
+        order=order, provider="bank_transfer", amount=order.total, reference="PAY-TESTREF1"
+    )
+    client.force_login(customer)
+    # when
+    html = client.get("/account/orders/D-400/").content.decode()
+    # then
+    assert "Bank transfer" in html
+    assert settings.DUKEN_BANK_DETAILS["iban"] in html
+    assert "PAY-TESTREF1" in html
+
+
+@pytest.mark.django_db
+def test_unpaid_card_order_links_to_the_payment_page(client, customer):
+    order = make_order(customer, "D-401")
+    order.payment_method = "card"
+    order.save(update_fields=["payment_method"])
+    Payment.objects.create(
+        order=order, provider="card", amount=order.total, reference="PAY-CARD0001"
+    )
+    client.force_login(customer)
+    html = client.get("/account/orders/D-401/").content.decode()
+    assert "Pay by card" in html
+    assert 'href="/pay' in html or 'href="/payments/' in html

@@ -19,6 +19,12 @@ from duken.customers import services as customers
 from duken.customers.forms import AddressForm, RegistrationForm
 from duken.customers.models import Address
 from duken.orders.models import Order, OrderStatus
+from duken.payments.services import (
+    latest_payment,
+    payment_instructions,
+    payment_methods,
+    payment_status_url,
+)
 
 ORDERS_PER_PAGE = 10
 
@@ -194,6 +200,8 @@ def order_detail(request, number):
         for event in order.events.all()
         if event.to_status
     ]
+    awaiting_payment = order.status == OrderStatus.AWAITING_PAYMENT
+    payment = latest_payment(order) if awaiting_payment else None
     return render(
         request,
         "storefront/account/order_detail.html",
@@ -203,15 +211,18 @@ def order_detail(request, number):
             "timeline": timeline,
             "payments": list(order.payments.all()),
             "payment_method_name": _payment_method_name(order.payment_method),
+            "awaiting_payment": awaiting_payment,
+            "instructions": payment_instructions(order) if awaiting_payment else None,
+            "card_payment_url": (
+                payment_status_url(payment) if payment and payment.provider == "card" else ""
+            ),
             "account_section": "orders",
         },
     )
 
 
 def _payment_method_name(code: str) -> str:
-    names = {
-        "cash_on_delivery": _("Cash on delivery"),
-        "bank_transfer": _("Bank transfer"),
-        "card": _("Card online"),
-    }
+    if not code:
+        return ""
+    names = {method.code: method.name for method in payment_methods()}
     return names.get(code, code)
