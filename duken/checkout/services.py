@@ -7,7 +7,7 @@ login. Prices always come from the database, never from what a form posted.
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -130,8 +130,16 @@ def _active_product(product_id) -> Product:
     return product
 
 
+TOUCH_EVERY = timedelta(minutes=10)
+
+
 def _touch(cart: Cart) -> None:
-    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+    """Note that the cart is in use (old carts are cleaned up by age); at most one write per
+    few minutes, so adding to cart stays cheap."""
+    now = timezone.now()
+    if cart.updated_at is None or now - cart.updated_at > TOUCH_EVERY:
+        Cart.objects.filter(pk=cart.pk).update(updated_at=now)
+        cart.updated_at = now
 
 
 @transaction.atomic
@@ -146,6 +154,7 @@ def add_to_cart(cart: Cart, product_id, quantity) -> CartLine:
     if line is None:
         line = CartLine.objects.create(cart=cart, product=product, quantity=new_quantity)
     else:
+        line.product = product
         line.quantity = new_quantity
         line.save(update_fields=["quantity"])
     _touch(cart)

@@ -322,3 +322,96 @@ def test_the_cart_page_needs_few_queries(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         response = client.get(reverse("storefront:cart"))
     assert len(response.context["summary"].lines) == 8
+
+
+def test_a_saved_address_is_preselected_and_used(client, shipping):
+    # given a customer with a saved default address in Astana
+    from duken.customers.models import Address
+
+    user = get_user_model().objects.create_user("erlan@example.com", "pw-123456789")
+    address = Address.objects.create(
+        user=user,
+        full_name="Erlan B",
+        phone="+7 702 000 00 00",
+        country="Kazakhstan",
+        region="Astana",
+        city="Astana",
+        street="Mangilik El 8",
+        is_default=True,
+    )
+    client.force_login(user)
+    _add(client, make_product(stock=3), "1")
+    # when
+    page = client.get(reverse("storefront:checkout"))
+    # then
+    body = page.content.decode()
+    assert f'name="saved_address" value="{address.pk}" checked' in body
+    # when the form is sent with the saved address chosen and no typed address
+    _checkout_post(
+        client,
+        _token(page),
+        email="erlan@example.com",
+        saved_address=str(address.pk),
+        full_name="",
+        region="",
+        city="",
+        street="",
+    )
+    # then
+    order = Order.objects.get()
+    assert (order.ship_city, order.ship_street, order.ship_full_name) == (
+        "Astana",
+        "Mangilik El 8",
+        "Erlan B",
+    )
+
+
+def test_someone_elses_address_id_is_ignored(client, shipping):
+    # given another customer's address
+    from duken.customers.models import Address
+
+    other = get_user_model().objects.create_user("other@example.com", "pw-123456789")
+    foreign = Address.objects.create(
+        user=other,
+        full_name="X",
+        phone="+7 702 000 00 00",
+        region="Almaty",
+        city="Almaty",
+        street="Secret 1",
+    )
+    me = get_user_model().objects.create_user("me@example.com", "pw-123456789")
+    client.force_login(me)
+    _add(client, make_product(stock=3), "1")
+    page = client.get(reverse("storefront:checkout"))
+    # when
+    _checkout_post(client, _token(page), email="me@example.com", saved_address=str(foreign.pk))
+    # then the typed address is used, never the foreign one
+    assert Order.objects.get().ship_street == "Dostyk 5"
+
+
+def test_the_header_count_costs_no_query_for_new_visitors_and_is_cached(
+    client, django_assert_num_queries
+):
+    # given
+    from django.test import RequestFactory
+
+    from duken.checkout.context_processors import cart as cart_context
+
+    request = RequestFactory().get("/")
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+    # when / then: a visitor without a cart costs nothing
+    with django_assert_num_queries(0):
+        assert cart_context(request) == {"cart_count": 0}
+    # and a visitor with a cart pays once, then reads the session
+    product = make_product()
+    _add(client, product, "2")
+    client.get(reverse("storefront:cart"))
+    session = SessionStore(client.session.session_key)
+    request.session = session
+    session.load()
+    with django_assert_num_queries(1):  # loading the session only
+        assert cart_context(request) == {"cart_count": 2}
