@@ -48,15 +48,92 @@ def _initials(name: str) -> str:
     return (words[0][0] + words[1][0]).upper()
 
 
+# Simple line icons (24×24, stroked) for the placeholder, by the main category's slug.
+_ICONS = {
+    "bag": "M6 8h12l1 12H5zM9 8V6a3 3 0 0 1 6 0v2",
+    "candle": "M9 10h6v10H9zM12 10V7M12 3c1.5 1.5 1.5 3 0 4-1.5-1-1.5-2.5 0-4",
+    "mug": "M5 7h11v9a4 4 0 0 1-4 4H9a4 4 0 0 1-4-4zM16 10h2a2 2 0 0 1 0 4h-2",
+    "tea": "M4 10h13v3a6 6 0 0 1-6 6h-1a6 6 0 0 1-6-6zM17 11h1.5a2 2 0 0 1 0 4H17M9 4v3M12 4v3",
+    "kitchen": "M7 3v8M5 3v5a2 2 0 0 0 4 0V3M7 11v10M16 3c-2 2-2 7 0 9v9",
+    "gift": "M4 9h16v4H4zM6 13h12v8H6zM12 9v12M12 9c-2-4-6-4-5-1s5 1 5 1c2-4 6-4 5-1s-5 1-5 1",
+    "clock": "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM12 7v5l3 2",
+    "heart": "M12 20s-7-4.5-7-10a4 4 0 0 1 7-2.5A4 4 0 0 1 19 10c0 5.5-7 10-7 10z",
+    "star": "M12 3l2.7 5.6 6.1.9-4.4 4.3 1 6.1L12 17l-5.4 2.9 1-6.1-4.4-4.3 6.1-.9z",
+    "flower": "M12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6zM12 9V4M12 15v5M9 12H4M15 12h5M12 20v2",
+    "frame": "M4 4h16v16H4zM7 16l3-4 3 3 2-2 2 3",
+    "gem": "M6 4h12l3 5-9 11L3 9zM3 9h18M9 4l3 16 3-16",
+    "toy": "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM3 12h18M12 3c3 3 3 15 0 18",
+    "party": "M12 3a5 6 0 1 0 0 12 5 6 0 0 0 0-12zM12 15l-1 2h2zM12 17c0 2-2 2-2 4",
+    "box": "M4 8l8-4 8 4v9l-8 4-8-4zM4 8l8 4 8-4M12 12v9",
+    "pen": "M4 20l4-1 11-11-3-3L5 16zM14 6l3 3",
+    "home": "M4 11l8-7 8 7v9H4zM10 20v-5h4v5",
+}
+_ICON_FOR = (
+    ("bag", "bag"),
+    ("candle", "candle"),
+    ("light", "candle"),
+    ("mug", "mug"),
+    ("cup", "mug"),
+    ("tea", "tea"),
+    ("coffee", "tea"),
+    ("lunch", "bag"),
+    ("kitchen", "kitchen"),
+    ("baking", "kitchen"),
+    ("tableware", "kitchen"),
+    ("card", "gift"),
+    ("wrap", "gift"),
+    ("gift", "gift"),
+    ("clock", "clock"),
+    ("heart", "heart"),
+    ("love", "heart"),
+    ("christmas", "star"),
+    ("easter", "flower"),
+    ("garden", "flower"),
+    ("frame", "frame"),
+    ("photo", "frame"),
+    ("jewel", "gem"),
+    ("accessor", "gem"),
+    ("toy", "toy"),
+    ("game", "toy"),
+    ("child", "toy"),
+    ("party", "party"),
+    ("halloween", "party"),
+    ("storage", "box"),
+    ("stationery", "pen"),
+    ("craft", "pen"),
+    ("sign", "frame"),
+    ("decor", "home"),
+    ("textile", "home"),
+    ("vintage", "home"),
+    ("bath", "flower"),
+)
+
+
+def icon_for(slug: str) -> str:
+    for keyword, icon in _ICON_FOR:
+        if keyword in slug:
+            return icon
+    return ""
+
+
 @lru_cache(maxsize=4096)
-def placeholder_svg(seed: str, name: str, size: str = "card") -> str:
+def placeholder_svg(seed: str, name: str, size: str = "card", icon: str = "") -> str:
     """A soft, deterministic tile for a product without a photo: a pastel colour from the
-    SKU, gentle circles and the product's initials; the name is the accessible label."""
+    SKU, gentle circles, the product's initials and its category's icon; the name is the
+    accessible label."""
     digest = hashlib.blake2b(seed.encode(), digest_size=6).digest()
     hue = int.from_bytes(digest[:2], "big") % 360
     hue2 = (hue + 24 + digest[2] % 40) % 360
     cx, cy = 40 + digest[3] % 140, 30 + digest[4] % 120
     label = escape(name)
+    path = _ICONS.get(icon, "")
+    glyph = (
+        f'<g transform="translate(150 150) scale(1.5)" fill="none" stroke="hsl({hue} 35% 38%)"'
+        f' stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round" opacity=".55">'
+        f'<path d="{path}"/></g>'
+        if path
+        else ""
+    )
     return (
         f'<svg class="ph ph-{size}" viewBox="0 0 200 200" role="img" aria-label="{label}"'
         f' xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid slice">'
@@ -66,8 +143,17 @@ def placeholder_svg(seed: str, name: str, size: str = "card") -> str:
         f'<circle cx="{200 - cx // 2}" cy="{200 - cy // 3}" r="46" fill="hsl({hue} 50% 85%)"/>'
         f'<text x="100" y="100" dy=".35em" text-anchor="middle" font-family="system-ui,'
         f'-apple-system,Segoe UI,Roboto,sans-serif" font-size="50" font-weight="600"'
-        f' fill="hsl({hue} 35% 38%)">{escape(_initials(name))}</text></svg>'
+        f' fill="hsl({hue} 35% 38%)">{escape(_initials(name))}</text>{glyph}</svg>'
     )
+
+
+def _category_icon(product) -> str:
+    # Only when the main category came with the product: a tile never costs a query.
+    from duken.catalog.models import Product
+
+    if not Product.primary_category.is_cached(product):
+        return ""
+    return icon_for(product.primary_category.slug)
 
 
 def _first_image(product):
@@ -94,7 +180,7 @@ def image_html(product, size="card") -> str:
                 px,
                 px,
             )
-    return placeholder_svg(product.sku or product.name, product.name, size)
+    return placeholder_svg(product.sku or product.name, product.name, size, _category_icon(product))
 
 
 @register.simple_tag
