@@ -42,7 +42,12 @@ class Cart(models.Model):
 
 class CartLine(models.Model):
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    # A product deleted from the catalog leaves the line without it (and its name), so the cart
+    # can tell the shopper what disappeared instead of silently shrinking.
+    product = models.ForeignKey(
+        "catalog.Product", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    product_name = models.CharField(max_length=200, blank=True)
     quantity = models.PositiveIntegerField(default=1)
     added_at = models.DateTimeField(auto_now_add=True)
 

@@ -152,7 +152,9 @@ def add_to_cart(cart: Cart, product_id, quantity) -> CartLine:
     new_quantity = (line.quantity if line else 0) + quantity
     _check_limit(product, new_quantity)
     if line is None:
-        line = CartLine.objects.create(cart=cart, product=product, quantity=new_quantity)
+        line = CartLine.objects.create(
+            cart=cart, product=product, product_name=product.name[:200], quantity=new_quantity
+        )
     else:
         line.product = product
         line.quantity = new_quantity
@@ -259,7 +261,7 @@ def cart_summary(cart: Cart | None, *, with_images: bool = False) -> CartSummary
         lines = lines.prefetch_related("product__images")
     for line in lines:
         product = line.product
-        if not product.is_active:
+        if product is None or not product.is_active:
             gone.append(line)
             continue
         if product.is_digital:
@@ -290,9 +292,10 @@ def cart_summary(cart: Cart | None, *, with_images: bool = False) -> CartSummary
     if gone:
         CartLine.objects.filter(pk__in=[line.pk for line in gone]).delete()
         for line in gone:
+            name = line.product.name if line.product else line.product_name
             summary.notices.append(
                 _("%(name)s is no longer sold and was removed from your cart.")
-                % {"name": line.product.name}
+                % {"name": name or _("A product")}
             )
     summary.subtotal = quantize(summary.subtotal)
     return summary
@@ -337,7 +340,7 @@ def merge_anonymous_cart(request, user) -> Cart | None:
     existing = {line.product_id: line for line in own.lines.select_related("product")}
     for line in anonymous.lines.select_related("product"):
         product = line.product
-        if not product.is_active:
+        if product is None or not product.is_active:
             continue
         target = existing.get(product.pk)
         wanted = line.quantity + (target.quantity if target else 0)
@@ -345,7 +348,9 @@ def merge_anonymous_cart(request, user) -> Cart | None:
         if quantity < 1:
             continue
         if target is None:
-            CartLine.objects.create(cart=own, product=product, quantity=quantity)
+            CartLine.objects.create(
+                cart=own, product=product, product_name=product.name[:200], quantity=quantity
+            )
         elif quantity != target.quantity:
             target.quantity = quantity
             target.save(update_fields=["quantity"])

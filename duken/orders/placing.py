@@ -86,7 +86,11 @@ def place_order(
             locked_cart = Cart.objects.select_for_update().filter(pk=cart.pk).first()
             if locked_cart is None or locked_cart.status != Cart.Status.OPEN:
                 raise _CartGone()
-            wanted = list(locked_cart.lines.values_list("product_id", "quantity"))
+            wanted = list(
+                locked_cart.lines.filter(product__isnull=False).values_list(
+                    "product_id", "quantity"
+                )
+            )
             if not wanted:
                 raise _CartGone()
             allocations = stock.reserve(wanted, accept_backorder=accept_backorder)

@@ -187,7 +187,7 @@ def test_a_product_deactivated_meanwhile_leaves_the_cart_with_a_notice():
 def test_a_product_deleted_meanwhile_disappears_from_the_cart():
     # given
     kept = make_product()
-    deleted = make_product()
+    deleted = make_product(name="Discontinued Doormat")
     cart = _cart()
     services.add_to_cart(cart, kept.pk, 1)
     services.add_to_cart(cart, deleted.pk, 1)
@@ -197,6 +197,8 @@ def test_a_product_deleted_meanwhile_disappears_from_the_cart():
     # then
     summary = services.cart_summary(cart)
     assert [line.product for line in summary.lines] == [kept]
+    assert any("Discontinued Doormat" in notice for notice in summary.notices)
+    assert CartLine.objects.filter(cart=cart).count() == 1
     with pytest.raises(CartError, match="no longer in your cart"):
         services.set_line_quantity(cart, deleted_id, 2)
 
