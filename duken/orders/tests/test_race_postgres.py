@@ -25,7 +25,7 @@ ALL_APPS = list(settings.INSTALLED_APPS)
 
 def _prepare_buyer(i, product):
     """A visitor who put one unit in the cart and opened the checkout page."""
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.post(reverse("storefront:cart_add"), {"product_id": product.pk, "quantity": "1"})
     page = client.get(reverse("storefront:checkout"))
     assert page.status_code == 200
