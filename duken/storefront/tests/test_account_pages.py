@@ -288,3 +288,36 @@ def test_unpaid_card_order_links_to_the_payment_page(client, customer):
     html = client.get("/account/orders/D-401/").content.decode()
     assert "Pay by card" in html
     assert 'href="/pay' in html or 'href="/payments/' in html
+
+
+@pytest.mark.django_db
+def test_password_change_keeps_the_customer_logged_in(client, customer):
+    client.force_login(customer)
+    response = client.post(
+        "/account/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Jana-Parol-2027",
+            "new_password2": "Jana-Parol-2027",
+        },
+    )
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.check_password("Jana-Parol-2027")
+    assert client.get("/account/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_register_keeps_the_anonymous_cart(client, small_catalog):
+    # given a visitor with something in the cart
+    product = small_catalog["products"][0]
+    client.post("/cart/add/", {"product_id": product.pk, "quantity": 2})
+    # when they create an account
+    client.post(
+        "/account/register/",
+        {"email": "cart@example.kz", "first_name": "Cart", "password": PASSWORD},
+    )
+    # then the header still counts their items
+    html = client.get("/account/").content.decode()
+    assert '<span id="cart-count" class="cart-count"' in html
+    assert ">2</span>" in html.split('id="cart-count"')[1][:300]
