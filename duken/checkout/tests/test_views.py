@@ -156,6 +156,8 @@ def test_guest_checkout_places_the_order_and_shows_the_confirmation(client, ship
     page = client.get(reverse("storefront:checkout"))
     assert page.status_code == 200
     assert "Courier" in page.content.decode()
+    login = reverse("storefront:login")
+    assert f'href="{login}?next=/checkout/"' in page.content.decode()
     # when
     response = _checkout_post(client, _token(page))
     # then
