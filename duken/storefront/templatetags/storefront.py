@@ -6,10 +6,11 @@ import re
 from functools import lru_cache
 
 from django import template
+from django.core.cache import cache
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from duken.core.money import format_money
 
@@ -165,8 +166,11 @@ def _first_image(product):
     return product.images.first()
 
 
-def image_html(product, size="card") -> str:
-    image = _first_image(product)
+def image_html(product, size="card", images=None) -> str:
+    if images is not None:
+        image = images[0] if len(images) else None
+    else:
+        image = _first_image(product)
     if image is not None:
         field = image.thumbnail if (size != "large" and image.thumbnail) else image.image
         if field:
@@ -184,10 +188,11 @@ def image_html(product, size="card") -> str:
 
 
 @register.simple_tag
-def product_image(product, size="card"):
+def product_image(product, size="card", images=None):
     """``{% product_image product size="card" %}``: the first image's thumbnail, or a
-    generated placeholder; never a broken image."""
-    return mark_safe(image_html(product, size))
+    generated placeholder; never a broken image. ``images`` passes the product's images when
+    the caller already has them."""
+    return mark_safe(image_html(product, size, images))
 
 
 def stock_badge(product) -> str:
@@ -252,3 +257,25 @@ def order_status(order):
         STATUS_BADGE.get(order.status, ""),
         order.get_status_display(),
     )
+
+
+@register.simple_tag(takes_context=True)
+def category_menu(context):
+    """The header's category links, rendered once per language and catalog version (the menu
+    runs on every page); the current category is marked per request."""
+    from ..caching import FRAGMENT_TTL, catalog_version
+
+    language = get_language() or ""
+    key = f"storefront:menu-html:{language}:{catalog_version()}"
+    html = cache.get(key)
+    if html is None:
+        items = context.get("menu_categories") or []
+        html = "".join(
+            format_html('<li><a href="{}">{}</a></li>', item["url"], item["name"]) for item in items
+        )
+        cache.set(key, html, FRAGMENT_TTL)
+    current = context.get("category")
+    if current is not None and getattr(current, "slug", None):
+        url = escape(current.get_absolute_url())
+        html = html.replace(f'<a href="{url}">', f'<a href="{url}" aria-current="page">', 1)
+    return mark_safe(html)

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -246,3 +248,33 @@ def test_500_page_renders_without_a_request_context():
 
     html = render_to_string("500.html")
     assert "500" in html and "Duken" in html
+
+
+@pytest.mark.django_db
+def test_product_page_caches_the_product_but_never_the_visitors_csrf_token(
+    small_catalog, django_assert_max_num_queries
+):
+    from django.test import Client
+
+    # given two visitors
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    one = token.search(first.get("/p/c-001/").content.decode()).group(1)
+    # when the second visitor sees the page from the fragment cache
+    with django_assert_max_num_queries(3):
+        html = second.get("/p/c-001/").content.decode()
+    # then their form carries their own token, and adding to the cart works without js
+    two = token.search(html).group(1)
+    assert one != two
+    product = small_catalog["products"][3]
+    response = second.post(
+        "/cart/add/", {"csrfmiddlewaretoken": two, "product_id": product.pk, "quantity": 1}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_product_page_shows_a_new_stock_level_at_once(client, small_catalog):
+    assert "In stock" in client.get("/p/c-001/").content.decode()
+    Product.objects.filter(sku="C-001").update(stock=2)
+    assert "Only 2 left in stock" in client.get("/p/c-001/").content.decode()

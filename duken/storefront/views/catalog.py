@@ -120,15 +120,18 @@ def product(request, slug):
         product = catalog.get_product(slug)
     except Product.DoesNotExist:
         raise Http404(_("No such product.")) from None
-    prefetch_related_objects([product], "images")
-    images = list(product.images.all())
+
+    def images():
+        prefetch_related_objects([product], "images")
+        return list(product.images.all())
+
     related = SimpleLazyObject(lambda: _with_images(catalog.related_products(product, limit=8)))
     return render(
         request,
         "storefront/product.html",
         {
             "product": product,
-            "images": images,
+            "images": SimpleLazyObject(images),
             "categories": SimpleLazyObject(lambda: list(product.categories.all())),
             "related": related,
             "language": get_language(),
