@@ -136,15 +136,58 @@ def reserve(
     return allocations
 
 
+def fill_backorders(order) -> None:
+    """Take an order's backordered units from stock once they have arrived (staff put the
+    delivery into the product's stock first). Raises ``InsufficientStock`` when they are not
+    all there yet; then nothing is taken."""
+    lines = [
+        line
+        for line in order.lines.all()
+        if line.backordered_quantity and not line.backorder_filled and line.product_id
+    ]
+    if not lines:
+        return
+    with transaction.atomic():
+        wanted: dict[int, int] = {}
+        for line in lines:
+            wanted[line.product_id] = wanted.get(line.product_id, 0) + line.backordered_quantity
+        locked = {
+            p.pk: p
+            for p in Product.objects.filter(pk__in=wanted, is_digital=False)
+            .order_by("pk")
+            .select_for_update(of=("self",))
+        }
+        shortages = [
+            Shortage(pk, locked[pk].name, quantity, max(locked[pk].stock, 0))
+            for pk, quantity in sorted(wanted.items())
+            if pk in locked and locked[pk].stock < quantity
+        ]
+        if shortages:
+            raise InsufficientStock(shortages)
+        for pk, quantity in wanted.items():
+            if pk in locked:
+                Product.objects.filter(pk=pk).update(stock=F("stock") - quantity)
+        type(lines[0]).objects.filter(pk__in=[line.pk for line in lines]).update(
+            backorder_filled=True
+        )
+
+
+def units_taken(line) -> int:
+    """How many of an order line's units came out of stock."""
+    if line.backorder_filled:
+        return line.quantity
+    return line.quantity - line.backordered_quantity
+
+
 def release(order) -> None:
-    """Put the units an order reserved back on the shelf (an order cancelled before shipping).
-    Backordered units were never taken from stock and are not returned. Callers make sure an
-    order is released once (the order state machine does)."""
+    """Put the units an order took back on the shelf (an order cancelled before shipping).
+    Backordered units that never arrived were never taken and are not returned. Callers make
+    sure an order is released once (the order state machine does)."""
     returned: dict[int, int] = {}
     for line in order.lines.all():
         if line.product_id is None:
             continue
-        units = line.quantity - line.backordered_quantity
+        units = units_taken(line)
         if units > 0:
             returned[line.product_id] = returned.get(line.product_id, 0) + units
     if not returned:

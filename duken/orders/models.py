@@ -107,6 +107,8 @@ class OrderLine(models.Model):
     # Units that were not in stock when the order was placed and ship later.
     backordered_quantity = models.PositiveIntegerField(default=0)
     expected_date = models.DateField(null=True, blank=True)
+    # Set when the backordered units arrived and were taken from stock for this order.
+    backorder_filled = models.BooleanField(default=False)
     is_digital = models.BooleanField(default=False)
 
     class Meta:

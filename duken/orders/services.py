@@ -25,6 +25,8 @@ refunded           -- (final)
 Side effects, each inside the same transaction as the move:
 
 * cancelling (always before shipping) releases the reserved stock back to the shelf;
+* awaiting_stock -> packed takes the backordered units from stock, so staff first book the
+  arrived delivery into the product's stock; the move is refused while units are missing;
 * paid sets ``paid_at``; a cash-on-delivery order becomes paid when it is delivered;
 * ``mark_paid()`` moves a paid order with backordered lines on to awaiting_stock, and records a
   payment received for a cash-on-delivery order that has already moved on without a move.
@@ -140,6 +142,14 @@ def _apply(locked: Order, to_status: str, *, actor, note: str) -> Order:
     fields = ["status", "updated_at"]
     if to_status == S.CANCELLED:
         stock.release(locked)
+    if from_status == S.AWAITING_STOCK and to_status == S.PACKED:
+        try:
+            stock.fill_backorders(locked)
+        except stock.InsufficientStock as error:
+            raise IllegalTransition(
+                _("Order %(number)s: the backordered units have not all arrived. %(details)s")
+                % {"number": locked.number, "details": error.message}
+            ) from None
     if to_status == S.PAID and locked.paid_at is None:
         locked.paid_at = timezone.now()
         fields.append("paid_at")

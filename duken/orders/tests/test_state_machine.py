@@ -170,3 +170,25 @@ def test_every_status_has_a_row_in_the_table():
     assert set(services.TRANSITIONS) == set(S.values)
     for targets in services.TRANSITIONS.values():
         assert targets <= set(S.values)
+
+
+def test_backordered_units_are_taken_from_stock_when_they_arrive():
+    # given a paid order for 5 units of which 3 were backordered (2 taken at checkout)
+    product = make_product(stock=0, name="Copper Kettle")
+    order = make_order(lines=[(product, 5, 3)])
+    services.mark_paid(order)
+    assert order.status == S.AWAITING_STOCK
+    # when staff try to pack before the delivery arrived
+    with pytest.raises(IllegalTransition, match="not all arrived"):
+        services.transition(order, S.PACKED)
+    # when 4 units arrive and are booked into stock
+    product.stock = 4
+    product.save()
+    services.transition(order, S.PACKED)
+    # then the 3 backordered units left the shelf, one is left for other buyers
+    product.refresh_from_db()
+    assert product.stock == 1
+    # and cancelling now puts back everything this order took (2 + 3)
+    services.transition(order, S.CANCELLED)
+    product.refresh_from_db()
+    assert product.stock == 6
