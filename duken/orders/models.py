@@ -116,7 +116,8 @@ class OrderLine(models.Model):
 
     @property
     def is_delayed(self):
-        return self.backordered_quantity > 0
+        """Some units are still waiting for stock."""
+        return self.backordered_quantity > 0 and not self.backorder_filled
 
 
 class OrderEvent(models.Model):

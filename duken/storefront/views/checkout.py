@@ -312,6 +312,6 @@ def order_confirmation(request, number):
         "instructions": instructions,
         "payment": payment,
         "payment_url": payment_status_url(payment) if payment else "",
-        "delayed": [line for line in lines if line.backordered_quantity],
+        "delayed": [line for line in lines if line.is_delayed],
     }
     return TemplateResponse(request, "storefront/checkout/confirmation.html", context)
