@@ -34,3 +34,17 @@ def test_default_language_is_russian(client, small_catalog, settings):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="").content.decode()
     assert '<html lang="ru">' in html
     assert "Корзина" in html
+
+
+@pytest.mark.django_db
+def test_djangos_own_form_messages_are_kazakh_not_the_russian_fallback(client, settings):
+    # given a Kazakh-speaking visitor
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+    # when they sign up with a short, numeric password
+    html = client.post(
+        "/account/register/", {"email": "a@example.kz", "first_name": "A", "password": "123"}
+    ).content.decode()
+    # then Django's password checks speak Kazakh
+    assert "Бұл құпиясөз тым қысқа" in html
+    assert "тек сандардан тұрады" in html
+    assert "слишком" not in html
