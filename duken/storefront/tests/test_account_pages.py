@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from duken.catalog.models import Product
 from duken.customers.models import Address, User
 from duken.orders.models import Order, OrderEvent, OrderLine
 from duken.payments.models import Payment
@@ -321,3 +322,30 @@ def test_register_keeps_the_anonymous_cart(client, small_catalog):
     html = client.get("/account/").content.decode()
     assert '<span id="cart-count" class="cart-count"' in html
     assert ">2</span>" in html.split('id="cart-count"')[1][:300]
+
+
+@pytest.mark.django_db
+def test_paid_order_with_a_digital_product_offers_its_download(client, customer, small_catalog):
+    # given a paid order for a digital product with its file
+    ebook = small_catalog["products"][0]
+    Product.objects.filter(pk=ebook.pk).update(is_digital=True, digital_file="digital/guide.pdf")
+    order = make_order(customer, "D-500", status="paid")
+    order.paid_at = timezone.now()
+    order.save(update_fields=["paid_at"])
+    order.lines.update(product=ebook)
+    client.force_login(customer)
+    # when
+    html = client.get("/account/orders/D-500/").content.decode()
+    # then
+    assert "Your downloads" in html
+    assert 'href="/download/' in html
+
+
+@pytest.mark.django_db
+def test_unpaid_order_offers_no_download(client, customer, small_catalog):
+    ebook = small_catalog["products"][0]
+    Product.objects.filter(pk=ebook.pk).update(is_digital=True, digital_file="digital/guide.pdf")
+    order = make_order(customer, "D-501")
+    order.lines.update(product=ebook)
+    client.force_login(customer)
+    assert "Your downloads" not in client.get("/account/orders/D-501/").content.decode()
