@@ -418,3 +418,28 @@ def test_the_header_count_costs_no_query_for_new_visitors_and_is_cached(
     session.load()
     with django_assert_num_queries(1):  # loading the session only
         assert cart_context(request) == {"cart_count": 2}
+
+
+def test_a_digital_only_cart_gets_electronic_delivery_and_no_cash_on_delivery(client, shipping):
+    # given
+    _add(client, make_product(is_digital=True, stock=0, name="Pattern PDF"), "1")
+    # when
+    page = client.get(reverse("storefront:checkout"))
+    # then
+    body = page.content.decode()
+    assert [o.code for o in page.context["options"]] == ["electronic"]
+    assert 'value="cash_on_delivery"' not in body
+    # and the order goes through without an address
+    response = _checkout_post(
+        client,
+        _token(page),
+        delivery_method="electronic",
+        payment_method="bank_transfer",
+        full_name="",
+        region="",
+        city="",
+        street="",
+    )
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert order.shipping_cost == 0 and order.ship_street == ""
