@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from duken.checkout.models import Cart, CartLine
+from duken.core.money import format_money
 
 from . import services
 from .models import Order, OrderEvent, OrderLine, OrderStatus
@@ -98,14 +99,15 @@ def mark_paid_action(modeladmin, request, queryset):
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = (
-        "number",
+        "order_number",
         "customer",
         "status_badge",
-        "total",
+        "order_total",
         "payment_method",
         "placed_at",
         "source",
     )
+    list_display_links = ("order_number",)
     list_filter = ("status", "source", "payment_method", "delivery_method", "placed_at")
     search_fields = ("number", "email", "user__email", "phone", "ship_full_name")
     date_hierarchy = "placed_at"
@@ -163,6 +165,16 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("number"), ordering="number")
+    def order_number(self, obj):
+        return format_html('<span style="white-space:nowrap">{}</span>', obj.number)
+
+    @admin.display(description=_("total"), ordering="total")
+    def order_total(self, obj):
+        return format_html(
+            '<span style="white-space:nowrap">{}</span>', format_money(obj.total, obj.currency)
+        )
 
     @admin.display(description=_("customer"), ordering="email")
     def customer(self, obj):
