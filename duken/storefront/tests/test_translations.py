@@ -12,7 +12,7 @@ CATALOGS = [
     LOCALE / "ru" / "LC_MESSAGES",
     LOCALE / "kk" / "LC_MESSAGES",
     # Django's own messages that Django does not ship in Kazakh
-    Path(settings.BASE_DIR) / "storefront" / "locale" / "kk" / "LC_MESSAGES",
+    Path(settings.BASE_DIR) / "storefront" / "django_locale" / "kk" / "LC_MESSAGES",
 ]
 
 
