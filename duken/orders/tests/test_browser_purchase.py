@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core import mail
 
 from duken.checkout.tests.helpers import make_category, make_product, make_shipping
 from duken.orders.models import Order, OrderStatus
@@ -26,7 +25,8 @@ def shop(monkeypatch):
     get_user_model().objects.create_superuser("staff@duken.example", "staff-pass-12345")
 
 
-def test_a_visitor_buys_and_staff_ship_the_order(live_server, chromium_path, shop):
+def test_a_visitor_buys_and_staff_ship_the_order(live_server, chromium_path, shop, smtp_server):
+    # E-mails leave over real SMTP to a server on loopback (the smtp_server fixture).
     from playwright.sync_api import expect, sync_playwright
 
     base = live_server.url
@@ -96,8 +96,9 @@ def test_a_visitor_buys_and_staff_ship_the_order(live_server, chromium_path, sho
 
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED
-    shipped_mail = [m for m in mail.outbox if m.subject == f"Order {order.number} shipped"]
+    received = smtp_server.to("aliya@example.com")
+    shipped_mail = [m for m in received if m["Subject"] == f"Order {order.number} shipped"]
     assert len(shipped_mail) == 1
-    assert shipped_mail[0].to == ["aliya@example.com"]
-    assert "Courier leaves at 10:00" in shipped_mail[0].body
-    assert any(m.subject == f"Order {order.number} received" for m in mail.outbox)
+    body = shipped_mail[0].get_body(preferencelist=("plain",)).get_content()
+    assert "Courier leaves at 10:00" in body
+    assert any(m["Subject"] == f"Order {order.number} received" for m in received)
