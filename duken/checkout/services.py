@@ -22,7 +22,6 @@ from duken.core.money import default_currency, quantize
 from .models import Cart, CartLine
 
 SESSION_CART_TOKEN = "cart_token"
-SESSION_CART_COUNT = "cart_count"
 MAX_QUANTITY = 999
 
 
@@ -307,14 +306,26 @@ def cart_item_count(cart: Cart | None) -> int:
     return cart.lines.filter(product__is_active=True).aggregate(n=Sum("quantity"))["n"] or 0
 
 
-def remember_count(request, count: int) -> None:
-    """Cache the header's item count in the session, so most pages need no cart query."""
-    if request.session.get(SESSION_CART_COUNT) != count:
-        request.session[SESSION_CART_COUNT] = count
+def header_item_count(request) -> int:
+    """The header's item count, in one small query, and none for a visitor without a cart.
 
-
-def forget_count(request) -> None:
-    request.session.pop(SESSION_CART_COUNT, None)
+    It is read from the cart on every page rather than remembered in the session: adding to
+    the cart then writes only the cart, and a change made on another device shows at once."""
+    lines = CartLine.objects.filter(cart__status=Cart.Status.OPEN, product__is_active=True)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        lines = lines.filter(cart__user=user)
+    else:
+        session = getattr(request, "session", None)
+        token = session.get(SESSION_CART_TOKEN) if session is not None else None
+        try:
+            token = uuid.UUID(str(token)) if token else None
+        except ValueError:
+            token = None
+        if token is None:
+            return 0
+        lines = lines.filter(cart__token=token, cart__user__isnull=True)
+    return lines.aggregate(n=Sum("quantity"))["n"] or 0
 
 
 # --- login ------------------------------------------------------------------------------------
@@ -328,7 +339,6 @@ def merge_anonymous_cart(request, user) -> Cart | None:
     session = request.session
     anonymous = _session_cart(session)
     session.pop(SESSION_CART_TOKEN, None)
-    forget_count(request)
     if anonymous is None:
         return _user_open_cart(user)
     anonymous = Cart.objects.select_for_update().get(pk=anonymous.pk)

@@ -14,7 +14,6 @@ from duken.checkout.services import CartError
 
 def _summary_for(request, cart):
     summary = services.cart_summary(cart, with_images=True)
-    services.remember_count(request, summary.item_count)
     for notice in summary.notices:
         messages.warning(request, notice)
     return summary
@@ -51,9 +50,8 @@ def cart_add(request):
             _("%(name)s added to your cart.") % {"name": line.product.name},
             messages.SUCCESS,
         )
-    count = services.cart_item_count(cart)
-    services.remember_count(request, count)
     if request.htmx:
+        count = services.cart_item_count(cart)
         response = TemplateResponse(
             request,
             "storefront/cart/_added.html",

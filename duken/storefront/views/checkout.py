@@ -263,7 +263,6 @@ def _submit(request):
 
     _remember_order(request, order)
     request.session.pop(services.SESSION_CART_TOKEN, None)
-    services.forget_count(request)
     try:
         started = start_payment(order, request=request)
     except Exception:
