@@ -60,6 +60,9 @@ class Product(models.Model):
     is_digital = models.BooleanField(_("digital product"), default=False)
     digital_file = models.FileField(_("file for download"), upload_to="digital/", blank=True)
     is_active = models.BooleanField(_("on sale"), default=True)
+    # How many images the product has, kept by a signal: listings prefetch images only for the
+    # products that have some, so a catalog without photos costs no image queries.
+    image_count = models.PositiveSmallIntegerField(default=0, editable=False)
     # Units sold, the popularity used for sorting and the home page.
     popularity = models.PositiveIntegerField(_("units sold"), default=0, db_index=True)
     created_at = models.DateTimeField(_("added"), db_index=True)

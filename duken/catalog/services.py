@@ -7,7 +7,15 @@ Listing functions return only active products and run a fixed, small number of q
 from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Page, Paginator
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 
 from .images import save_product_image, validate_image  # noqa: F401  (part of this API)
@@ -69,6 +77,16 @@ def list_products(
     products = products.order_by(*SORTS.get(sort, SORTS["popular"]))
     per_page = max(1, min(int(per_page), 100))
     return Paginator(products, per_page).get_page(page)
+
+
+def with_images(products) -> list[Product]:
+    """The products as a list, their images prefetched in one query for those that have any
+    (none at all when no product on the list has a photo)."""
+    products = list(products)
+    pictured = [p for p in products if p.image_count]
+    if pictured:
+        prefetch_related_objects(pictured, "images")
+    return products
 
 
 def get_product(slug) -> Product:

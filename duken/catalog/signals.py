@@ -3,10 +3,12 @@
 The index lives in the same database, so updating it inside the caller's transaction keeps the
 two consistent: a rollback undoes both."""
 
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Category, Product
+from .models import Category, Product, ProductImage
 from .search import reindex_products
 
 
@@ -45,3 +47,17 @@ def product_categories_changed(sender, instance, action, reverse, pk_set, **kwar
 def category_saved(sender, instance, created, raw=False, **kwargs):
     if not raw and not created:
         _reindex(instance.products.values_list("pk", flat=True))
+
+
+@receiver(post_save, sender=ProductImage)
+@receiver(post_delete, sender=ProductImage)
+def product_images_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    count = (
+        ProductImage.objects.filter(product_id=OuterRef("pk"))
+        .values("product_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    Product.objects.filter(pk=instance.product_id).update(image_count=Coalesce(Subquery(count), 0))

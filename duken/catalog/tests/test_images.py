@@ -49,6 +49,28 @@ def test_images_are_numbered_in_upload_order(make_product):
     assert (first.position, second.position) == (0, 1)
 
 
+def test_the_product_counts_its_images_and_listings_show_the_first(make_product):
+    # given
+    from duken.catalog.services import with_images
+    from duken.storefront.templatetags.storefront import image_html
+
+    product = make_product()
+    first = save_product_image(product, picture())
+    save_product_image(product, picture(color=(0, 0, 0)))
+    product.refresh_from_db()
+    assert product.image_count == 2
+
+    # when a listing prefetches, then the tile shows the first thumbnail
+    [listed] = with_images([product])
+    assert first.thumbnail.url in image_html(listed)
+
+    # when both images are deleted, then the tile falls back to the placeholder
+    product.images.all().delete()
+    product.refresh_from_db()
+    assert product.image_count == 0
+    assert "<svg" in image_html(with_images([product])[0])
+
+
 def test_a_file_that_is_not_an_image_is_refused(make_product):
     # given
     product = make_product()

@@ -158,6 +158,8 @@ def _category_icon(product) -> str:
 
 
 def _first_image(product):
+    if not product.image_count:
+        return None
     # Uses prefetched images when the caller prefetched them (listing pages do).
     cache = getattr(product, "_prefetched_objects_cache", {})
     if "images" in cache:

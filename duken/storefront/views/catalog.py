@@ -4,7 +4,6 @@ handed over lazily so a cache hit skips the queries behind it."""
 
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
@@ -31,10 +30,7 @@ def sort_choices():
     ]
 
 
-def _with_images(products):
-    products = list(products)
-    prefetch_related_objects(products, "images")
-    return products
+_with_images = catalog.with_images
 
 
 def _page_number(value) -> int:
@@ -65,7 +61,7 @@ def _price(raw, label, errors):
 def home(request):
     def sections():
         data = catalog.home_sections(limit=8)
-        prefetch_related_objects(list(data["new"]) + list(data["popular"]), "images")
+        catalog.with_images(list(data["new"]) + list(data["popular"]))
         return data
 
     return render(
@@ -122,8 +118,7 @@ def product(request, slug):
         raise Http404(_("No such product.")) from None
 
     def images():
-        prefetch_related_objects([product], "images")
-        return list(product.images.all())
+        return list(product.images.all()) if product.image_count else []
 
     related = SimpleLazyObject(lambda: _with_images(catalog.related_products(product, limit=8)))
     return render(
