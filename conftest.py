@@ -40,6 +40,16 @@ def client(client):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, as a freshly started shop does."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_immediately(settings):
     """Background tasks (order e-mails, ...) run in-process during tests, right when they are
     enqueued, so their effects can be asserted."""

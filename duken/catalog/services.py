@@ -6,6 +6,7 @@ Listing functions return only active products and run a fixed, small number of q
 
 from decimal import Decimal, InvalidOperation
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
@@ -94,18 +95,28 @@ def get_product(slug) -> Product:
     return active_products().get(slug=str(slug))
 
 
+RELATED_TTL = 60  # seconds a category's "related" list may lag behind stock changes
+
+
 def related_products(product, limit=8) -> list[Product]:
-    """Popular products from the same main category, those in stock first."""
-    return list(
-        active_products()
-        .filter(primary_category_id=product.primary_category_id)
-        .exclude(pk=product.pk)
-        .order_by(
-            ExpressionWrapper(Q(stock__gt=0) | Q(is_digital=True), BooleanField()).desc(),
-            "-popularity",
-            "pk",
-        )[:limit]
-    )
+    """Popular products from the same main category, those in stock first.
+
+    Every product of a category shares one list (the category's top ``limit + 1``, minus the
+    product itself), so it is computed once per category and cached briefly."""
+    key = f"catalog:related:{product.primary_category_id}:{limit}"
+    top = cache.get(key)
+    if top is None:
+        top = list(
+            active_products()
+            .filter(primary_category_id=product.primary_category_id)
+            .order_by(
+                ExpressionWrapper(Q(stock__gt=0) | Q(is_digital=True), BooleanField()).desc(),
+                "-popularity",
+                "pk",
+            )[: limit + 1]
+        )
+        cache.set(key, top, RELATED_TTL)
+    return [p for p in top if p.pk != product.pk][:limit]
 
 
 def record_search(*, query, result_count, user=None, session_key="", language="") -> SearchQuery:
