@@ -118,7 +118,7 @@ if REDIS_URL:
             "KEY_PREFIX": "duken",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     TASKS = {
         "default": {
             "BACKEND": "django_tasks_rq.RQBackend",
@@ -130,7 +130,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Sessions live in the database so every worker process sees the same visitor.
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    SESSION_ENGINE = "duken.core.sessions"
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 if env.bool("DUKEN_TASKS_IMMEDIATE", default=False):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

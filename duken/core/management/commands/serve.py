@@ -1,15 +1,16 @@
 import os
 import sys
 
-from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
     help = (
-        "Run the production server: gunicorn with several worker processes, static files "
-        "served by WhiteNoise (compressed, cached forever by hashed name). "
-        "The port comes from --port or the PORT environment variable (default 8000)."
+        "Run the production server: Granian (a Rust HTTP server) with several worker processes "
+        "running Duken's WSGI application; static files are served by WhiteNoise (compressed, "
+        "cached for a year under their hashed names). The port comes from --port or the PORT "
+        "environment variable (default 8000)."
     )
 
     def add_arguments(self, parser):
@@ -19,9 +20,14 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=int(os.environ.get("WEB_CONCURRENCY", 0)) or None,
-            help="worker processes (default: 2 x CPU cores + 1, or WEB_CONCURRENCY)",
+            help="worker processes (default: one per CPU core, or WEB_CONCURRENCY)",
         )
-        parser.add_argument("--threads", type=int, default=1, help="threads per worker")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("WEB_THREADS", 2)),
+            help="threads per worker that run requests (default 2, or WEB_THREADS)",
+        )
         parser.add_argument(
             "--no-collectstatic",
             action="store_true",
@@ -30,35 +36,27 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, workers, threads, no_collectstatic, **options):
         if not no_collectstatic:
-            from django.core.management import call_command
-
             call_command("collectstatic", interactive=False, verbosity=0)
-        workers = workers or (2 * (os.cpu_count() or 1) + 1)
+        workers = workers or os.cpu_count() or 1
         argv = [
             sys.executable,
             "-m",
-            "gunicorn",
-            "duken.wsgi:application",
-            "--bind",
-            f"{host}:{port}",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            host,
+            "--port",
+            str(port),
             "--workers",
             str(workers),
-            "--threads",
+            "--blocking-threads",
             str(threads),
-            "--worker-tmp-dir",
-            "/dev/shm" if os.path.isdir("/dev/shm") else str(settings.VAR_DIR),
-            "--timeout",
-            "60",
-            "--graceful-timeout",
-            "20",
-            "--max-requests",
-            "20000",
-            "--max-requests-jitter",
-            "2000",
-            # Our middleware writes one structured line per request; gunicorn's own access
-            # log would repeat it.
-            "--error-logfile",
-            "-",
+            "--respawn-failed-workers",
+            # Duken's middleware writes one structured line per request; the server's own
+            # access log would repeat it.
+            "--no-access-log",
+            "duken.wsgi:application",
         ]
         self.stdout.write(f"Duken serving on http://{host}:{port}/ with {workers} workers")
         self.stdout.flush()
