@@ -25,8 +25,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads",
             type=int,
-            default=int(os.environ.get("WEB_THREADS", 2)),
-            help="threads per worker that run requests (default 2, or WEB_THREADS)",
+            default=int(os.environ.get("WEB_THREADS", 1)),
+            help="threads per worker that run requests (default 1, or WEB_THREADS)",
         )
         parser.add_argument(
             "--no-collectstatic",
