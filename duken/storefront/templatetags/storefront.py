@@ -210,9 +210,27 @@ def stock_badge(product) -> str:
     return ""
 
 
+CARD_TTL = 300
+
+
 @register.simple_tag
 def product_card(product):
-    """``{% product_card product %}``: a product tile for grids."""
+    """``{% product_card product %}``: a product tile for grids.
+
+    Tiles are cached by everything they show (the product's version, price, stock, first
+    image and the language), so a stale tile can never be served."""
+    key = (
+        f"storefront:card:{product.pk}:{product.updated_at.timestamp() if product.updated_at else 0}"
+        f":{product.price}:{product.stock}:{product.image_count}:{get_language()}"
+    )
+    html = cache.get(key)
+    if html is None:
+        html = _render_card(product)
+        cache.set(key, html, CARD_TTL)
+    return mark_safe(html)
+
+
+def _render_card(product) -> str:
     return format_html(
         '<article class="pcard"><a class="pcard-link" href="{url}">'
         '<div class="pcard-media">{image}</div>'
