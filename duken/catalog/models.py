@@ -109,6 +109,25 @@ class Product(models.Model):
         return self.is_digital or self.stock > 0
 
 
+# What a product tile shows (name, link, price, stock badge, picture): listings load only these.
+CARD_FIELDS = (
+    "sku",
+    "slug",
+    "name",
+    "price",
+    "currency",
+    "stock",
+    "is_digital",
+    "allow_backorder",
+    "image_count",
+    "updated_at",
+    "primary_category__slug",
+    "primary_category__name",
+    "primary_category__name_ru",
+    "primary_category__name_kk",
+)
+
+
 def _product_image_path(instance, filename):
     return f"products/{instance.product.sku}/{filename}"
 

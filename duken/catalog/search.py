@@ -17,6 +17,7 @@ fallback products.
 """
 
 import difflib
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -24,7 +25,8 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
 
-from .models import Category, Product
+from .caching import catalog_version
+from .models import CARD_FIELDS, Category, Product
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 10
@@ -58,9 +60,30 @@ def _terms(query) -> list[str]:
     return meaningful or words
 
 
+# Seconds a search's page of results is reused; catalog edits start a new version at once,
+# stock changes from orders (stock badges) show within this time.
+RESULT_TTL = 60
+
+
 def search(query, *, page=1, per_page=24) -> SearchResult:
+    """A page of products matching ``query``, best first. The same search asked again within
+    a minute reuses the computed page: shoppers repeat the popular searches all day."""
     terms = _terms(query)
     normalized = " ".join(terms)
+    key = (
+        "catalog:search:"
+        + hashlib.blake2b(
+            f"{normalized}|{page}|{per_page}|{catalog_version()}".encode(), digest_size=12
+        ).hexdigest()
+    )
+    result = cache.get(key)
+    if result is None:
+        result = _search(terms, normalized, page=page, per_page=per_page)
+        cache.set(key, result, RESULT_TTL)
+    return result
+
+
+def _search(terms, normalized, *, page, per_page) -> SearchResult:
     ids = _match(terms, "AND") if terms else []
     suggestions: list[str] = []
     if terms and not ids and len(terms) > 1:
@@ -70,7 +93,9 @@ def search(query, *, page=1, per_page=24) -> SearchResult:
     paginator = Paginator(ids, per_page)
     result_page = paginator.get_page(page)
     page_ids = list(result_page.object_list)
-    products = Product.objects.select_related("primary_category").in_bulk(page_ids)
+    products = (
+        Product.objects.select_related("primary_category").only(*CARD_FIELDS).in_bulk(page_ids)
+    )
     result_page.object_list = [products[pk] for pk in page_ids if pk in products]
     fallback = [] if ids else popular_products(FALLBACK_COUNT)
     return SearchResult(
@@ -86,6 +111,7 @@ def popular_products(limit: int) -> list[Product]:
     return list(
         Product.objects.filter(is_active=True, stock__gt=0)
         .select_related("primary_category")
+        .only(*CARD_FIELDS)
         .order_by("-popularity", "pk")[:limit]
     )
 

@@ -20,7 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from .images import save_product_image, validate_image  # noqa: F401  (part of this API)
-from .models import Category, Product, SearchQuery
+from .models import CARD_FIELDS, Category, Product, SearchQuery
 from .search import normalize_query, reindex_products
 
 SORTS = {
@@ -36,14 +36,17 @@ def active_products():
     return Product.objects.filter(is_active=True).select_related("primary_category")
 
 
+def card_products():
+    """Active products with just what a tile shows: listings build dozens of them."""
+    return active_products().only(*CARD_FIELDS)
+
+
 def home_sections(limit=8) -> dict:
     """The home page: the newest products, the most popular ones (in stock, so the first
     thing a visitor sees can be bought), and the categories that have products."""
     return {
-        "new": list(active_products().order_by("-created_at", "pk")[:limit]),
-        "popular": list(
-            active_products().filter(stock__gt=0).order_by("-popularity", "pk")[:limit]
-        ),
+        "new": list(card_products().order_by("-created_at", "pk")[:limit]),
+        "popular": list(card_products().filter(stock__gt=0).order_by("-popularity", "pk")[:limit]),
         "categories": list(Category.objects.filter(is_active=True, product_count__gt=0)),
     }
 
@@ -64,7 +67,7 @@ def list_products(
     """A page of active products, optionally in one category (a Category or its slug) and a
     price range. Unknown sorts fall back to popularity; page numbers out of range give the
     last page, nonsense gives the first."""
-    products = active_products()
+    products = card_products()
     if category is not None:
         if isinstance(category, Category):
             products = products.filter(categories=category)
@@ -107,7 +110,7 @@ def related_products(product, limit=8) -> list[Product]:
     top = cache.get(key)
     if top is None:
         top = list(
-            active_products()
+            card_products()
             .filter(primary_category_id=product.primary_category_id)
             .order_by(
                 ExpressionWrapper(Q(stock__gt=0) | Q(is_digital=True), BooleanField()).desc(),

@@ -8,8 +8,21 @@ from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from .caching import bump_catalog_version
 from .models import Category, Product, ProductImage
 from .search import reindex_products
+
+# Any change to what the catalog shows starts a new data version for cached pages and results.
+for _model in (Category, Product, ProductImage):
+    post_save.connect(
+        bump_catalog_version, sender=_model, dispatch_uid=f"version-{_model.__name__}"
+    )
+    post_delete.connect(
+        bump_catalog_version, sender=_model, dispatch_uid=f"version-del-{_model.__name__}"
+    )
+m2m_changed.connect(
+    bump_catalog_version, sender=Product.categories.through, dispatch_uid="version-categories"
+)
 
 
 def _reindex(product_ids):

@@ -1,27 +1,5 @@
-"""The catalog's data version for fragment caching.
+"""Fragment caching for storefront templates, keyed by the catalog's data version."""
 
-Cached fragments (menus, product grids) are keyed by language and this version, and live at
-most ``FRAGMENT_TTL`` seconds, so an edit in the back office shows at once (the version is
-bumped on save) and bulk changes that send no signals (imports, stock reservations) show
-within the TTL. Fragments never contain anything personal.
-"""
+from duken.catalog.caching import FRAGMENT_TTL, bump_catalog_version, catalog_version
 
-import time
-
-from django.core.cache import cache
-
-VERSION_KEY = "storefront:catalog-version"
-FRAGMENT_TTL = 120
-
-
-def catalog_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = int(time.time() * 1000)
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
-    return version
-
-
-def bump_catalog_version(*args, **kwargs) -> None:
-    cache.set(VERSION_KEY, int(time.time() * 1000), None)
+__all__ = ["FRAGMENT_TTL", "bump_catalog_version", "catalog_version"]
