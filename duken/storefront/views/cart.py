@@ -51,11 +51,11 @@ def cart_add(request):
             messages.SUCCESS,
         )
     if request.htmx:
-        count = services.cart_item_count(cart)
+        # The header count comes from the context processor, like on every page.
         response = TemplateResponse(
             request,
             "storefront/cart/_added.html",
-            {"cart_count": count, "message": message, "is_error": level == messages.ERROR},
+            {"message": message, "is_error": level == messages.ERROR},
         )
         response["HX-Trigger"] = "cart-updated"
         return response
