@@ -122,6 +122,53 @@ print(json.dumps({
     return json.loads(out.strip().splitlines()[-1])
 
 
+PROFILE_CODE = r"""
+import json, os, sys, time, django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+urls = json.loads(sys.argv[1])
+client = Client()
+for pid in urls["product_ids"][:3]:
+    client.post(urls["cart_add"], {"product_id": pid, "quantity": 1})
+pages = {
+    "home": [urls["home"]],
+    "category": urls["categories"],
+    "product": urls["products"][:300],
+    "search": [urls["search"] + "?q=" + w for w in urls["words"][:100]],
+}
+out = {}
+for name, paths in pages.items():
+    with CaptureQueriesContext(connection) as queries:
+        client.get(paths[0])
+    for p in paths[:50]:
+        client.get(p)
+    start = time.perf_counter()
+    for i in range(200):
+        response = client.get(paths[i % len(paths)])
+        assert response.status_code == 200, (paths[i % len(paths)], response.status_code)
+    ms = (time.perf_counter() - start) / 200 * 1000
+    out[name] = {"queries_first_visit": len(queries), "ms_in_process": round(ms, 2)}
+print(json.dumps(out))
+"""
+
+
+def profile_pages(env, urls):
+    """Queries per page (first visit, nothing cached) and the time Django spends on a page
+    in-process (no HTTP server), to see where a page's cost is before optimizing it."""
+    out = subprocess.run(
+        [PY, "-c", PROFILE_CODE, json.dumps(urls)],
+        env={**env, "DJANGO_SETTINGS_MODULE": "duken.settings", "DUKEN_REQUEST_LOG": "0"},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -236,6 +283,11 @@ def main():
     env = env_for(var_dir)
     prepare(var_dir, env)
     urls = url_lists(env)
+    profile = profile_pages(env, urls)
+    print("\nIn-process profile (Django test client, no server):")
+    print(f"{'page':<12} {'queries':>8} {'ms/page':>8}")
+    for name, f in profile.items():
+        print(f"{name:<12} {f['queries_first_visit']:>8} {f['ms_in_process']:>8.2f}")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     serve = [PY, "-m", "duken.cli", "serve", "--port", str(port), "--no-collectstatic"]
@@ -306,7 +358,7 @@ def main():
             f"{f['cpu_ms_per_request']:>11.2f} {errors:>7}"
         )
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
+        Path(args.json).write_text(json.dumps({"wrk": results, "profile": profile}, indent=2))
     return 1 if failed else 0
 
 
