@@ -32,8 +32,8 @@ serve: install
 	$(VENV)/bin/duken serve
 
 lint: install-dev
-	$(VENV)/bin/ruff check duken tests bench
-	$(VENV)/bin/ruff format --check duken tests bench
+	$(VENV)/bin/ruff check duken bench conftest.py
+	$(VENV)/bin/ruff format --check duken bench conftest.py
 	DUKEN_VAR_DIR=$$(mktemp -d) $(VENV)/bin/duken makemigrations --check --dry-run
 
 # The suite runs on SQLite; with DUKEN_TEST_POSTGRES_URL set it runs again on PostgreSQL,
