@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
+from django.utils.functional import SimpleLazyObject
 
 from .caching import catalog_version
 from .models import CARD_FIELDS, Category, Product
@@ -80,7 +81,16 @@ def search(query, *, page=1, per_page=24) -> SearchResult:
     if result is None:
         result = _search(terms, normalized, page=page, per_page=per_page)
         cache.set(key, result, RESULT_TTL)
+    # The cache keeps the page's product ids; the products load when someone looks at them
+    # (a page whose product grid is cached itself never does).
+    page_ids = list(result.page.object_list)
+    result.page.object_list = SimpleLazyObject(lambda: _products_in_order(page_ids))
     return result
+
+
+def _products_in_order(ids) -> list[Product]:
+    products = Product.objects.select_related("primary_category").only(*CARD_FIELDS).in_bulk(ids)
+    return [products[pk] for pk in ids if pk in products]
 
 
 def _search(terms, normalized, *, page, per_page) -> SearchResult:
@@ -92,11 +102,7 @@ def _search(terms, normalized, *, page, per_page) -> SearchResult:
         suggestions = _suggestions(terms, exclude=normalized, with_categories=not ids)
     paginator = Paginator(ids, per_page)
     result_page = paginator.get_page(page)
-    page_ids = list(result_page.object_list)
-    products = (
-        Product.objects.select_related("primary_category").only(*CARD_FIELDS).in_bulk(page_ids)
-    )
-    result_page.object_list = [products[pk] for pk in page_ids if pk in products]
+    result_page.object_list = list(result_page.object_list)
     fallback = [] if ids else popular_products(FALLBACK_COUNT)
     return SearchResult(
         page=result_page,

@@ -147,7 +147,8 @@ def search(request):
             language=get_language() or "",
         )
         context["result"] = result
-        context["products"] = _with_images(result.page.object_list)
+        products = result.page.object_list
+        context["products"] = SimpleLazyObject(lambda: _with_images(products))
         context["fallback_products"] = (
             _with_images(result.fallback_products) if not result.total else []
         )
