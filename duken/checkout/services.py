@@ -141,24 +141,26 @@ def _touch(cart: Cart) -> None:
         cart.updated_at = now
 
 
-@transaction.atomic
 def add_to_cart(cart: Cart, product_id, quantity) -> CartLine:
     """Add ``quantity`` units of a product; raises ``CartError`` and changes nothing when the
     quantity or product is not acceptable."""
     quantity = parse_quantity(quantity)
+    # Read before taking the write lock: the product is only checked here (stock is reserved
+    # at checkout), and a short write transaction keeps concurrent shoppers from queueing.
     product = _active_product(product_id)
-    line = CartLine.objects.select_for_update().filter(cart=cart, product=product).first()
-    new_quantity = (line.quantity if line else 0) + quantity
-    _check_limit(product, new_quantity)
-    if line is None:
-        line = CartLine.objects.create(
-            cart=cart, product=product, product_name=product.name[:200], quantity=new_quantity
-        )
-    else:
-        line.product = product
-        line.quantity = new_quantity
-        line.save(update_fields=["quantity"])
-    _touch(cart)
+    with transaction.atomic():
+        line = CartLine.objects.select_for_update().filter(cart=cart, product=product).first()
+        new_quantity = (line.quantity if line else 0) + quantity
+        _check_limit(product, new_quantity)
+        if line is None:
+            line = CartLine.objects.create(
+                cart=cart, product=product, product_name=product.name[:200], quantity=new_quantity
+            )
+        else:
+            line.product = product
+            line.quantity = new_quantity
+            line.save(update_fields=["quantity"])
+        _touch(cart)
     return line
 
 
