@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "duken.payments",
     "duken.shipping",
     "duken.storefront",
+    "duken.privacy",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "duken.storefront.context_processors.storefront",
                 "duken.checkout.context_processors.cart",
+                "duken.privacy.context_processors.consent",
             ],
             # Compiled templates are cached per process unless DEBUG (autoreload) is on.
             "loaders": _loaders if DEBUG else [("django.template.loaders.cached.Loader", _loaders)],

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("duken.payments.urls")),
     path("", include("duken.shipping.urls")),
+    path("", include("duken.privacy.urls")),
     path("", include("duken.storefront.urls")),
 ]
 

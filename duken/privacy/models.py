@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# The version of the consent texts shown to customers. A new wording gets a new version, so
+# every stored choice says which text the customer agreed to, and the banner asks again.
+WORDING_VERSION = "2026-11"
+
+
+class Purpose(models.TextChoices):
+    NECESSARY = "necessary", _("Strictly necessary")
+    ANALYTICS = "analytics", _("Analytics")
+    PERSONALIZATION = "personalization", _("Personalization")
+    MARKETING = "marketing", _("Marketing messages")
+
+
+# The purposes a customer chooses; strictly necessary is always on and never asked.
+OPTIONAL_PURPOSES = (Purpose.ANALYTICS, Purpose.PERSONALIZATION, Purpose.MARKETING)
+
+
+class Source(models.TextChoices):
+    BANNER = "banner", _("consent banner")
+    ACCOUNT_PAGE = "account_page", _("account page")
+    CONSENT_PAGE = "consent_page", _("consent page")
+    CHECKOUT = "checkout", _("checkout")
+    LOGIN = "login", _("carried over on log-in")
+
+
+class ConsentRecord(models.Model):
+    """One grant or withdrawal of one purpose. Append-only: a change of mind is a new row, so
+    the history of what a customer agreed to, when and to which wording is never lost."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="consent_records",
+        verbose_name=_("customer"),
+    )
+    visitor_id = models.CharField(_("visitor id"), max_length=64, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    granted = models.BooleanField(_("granted"))
+    wording_version = models.CharField(_("wording version"), max_length=16)
+    source = models.CharField(_("where given"), max_length=20, choices=Source.choices)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # latest record per purpose for a customer, and for an anonymous visitor
+            models.Index(fields=["user", "purpose", "-id"], name="privacy_user_purpose_idx"),
+            models.Index(
+                fields=["visitor_id", "purpose", "-id"], name="privacy_visitor_purpose_idx"
+            ),
+        ]
+
+    def __str__(self):
+        state = "granted" if self.granted else "withdrawn"
+        return f"{self.purpose} {state} ({self.wording_version})"
