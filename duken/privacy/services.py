@@ -30,6 +30,7 @@ SESSION_KEY = "privacy_choice"  # the wording version a logged-in customer last 
 _LETTERS = {Purpose.ANALYTICS: "a", Purpose.PERSONALIZATION: "p", Purpose.MARKETING: "m"}
 _COOKIE_RE = re.compile(r"^a([01])p([01])m([01]):v([0-9A-Za-z.-]{1,16})$")
 _REQUEST_CACHE = "_duken_consents"
+_COOKIE_CACHE = "_duken_consent_cookie"
 
 
 def _no_consent() -> dict[str, bool]:
@@ -55,8 +56,14 @@ def cookie_value(choices: dict, version: str = WORDING_VERSION) -> str:
 
 def read_cookie(request) -> tuple[dict[str, bool], str] | None:
     """The anonymous choices and their wording version, or None when there are none. A cookie
-    with a bad signature or shape is ignored (and logged): the visitor is asked again."""
-    raw = request.COOKIES.get(COOKIE_NAME)
+    with a bad signature or shape is ignored (and logged): the visitor is asked again. Read
+    once per request."""
+    if _COOKIE_CACHE not in request.__dict__:
+        request.__dict__[_COOKIE_CACHE] = _parse_cookie(request.COOKIES.get(COOKIE_NAME))
+    return request.__dict__[_COOKIE_CACHE]
+
+
+def _parse_cookie(raw) -> tuple[dict[str, bool], str] | None:
     if not raw:
         return None
     try:
@@ -210,6 +217,9 @@ def set_consents(request, choices: dict, *, source: str) -> dict[str, bool]:
         _store(user, _visitor_id(request), changed, source, WORDING_VERSION)
     after = _normalize({**(before or {}), **wanted})
     setattr(request, _REQUEST_CACHE, after)
+    if user is None:
+        # the cookie the view is about to write is what this request now holds
+        request.__dict__[_COOKIE_CACHE] = (dict(after), WORDING_VERSION)
     if user is not None and hasattr(request, "session"):
         request.session[SESSION_KEY] = WORDING_VERSION
     return dict(after)
