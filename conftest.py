@@ -50,6 +50,16 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _empty_interaction_buffer():
+    """Buffered interaction events belong to the test that made them: none leaks into the next."""
+    from duken.interactions import buffer
+
+    buffer.discard()
+    yield
+    buffer.discard()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_immediately(settings):
     """Background tasks (order e-mails, ...) run in-process during tests, right when they are
     enqueued, so their effects can be asserted."""

@@ -8,8 +8,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from duken.catalog.models import Product
 from duken.checkout import services
 from duken.checkout.services import CartError
+from duken.interactions.models import Kind
+from duken.interactions.services import record
 
 
 def _summary_for(request, cart):
@@ -50,6 +53,9 @@ def cart_add(request):
             _("%(name)s added to your cart.") % {"name": line.product.name},
             messages.SUCCESS,
         )
+        record(
+            request, Kind.CART_ADD, obj=line.product, properties={"line_quantity": line.quantity}
+        )
     if request.htmx:
         # The header count comes from the context processor, like on every page.
         response = TemplateResponse(
@@ -75,6 +81,8 @@ def cart_update(request):
         try:
             if request.POST.get("action") == "remove":
                 services.remove_from_cart(cart, product_id)
+                if str(product_id or "").isdecimal():
+                    record(request, Kind.CART_REMOVE, obj=Product(pk=int(product_id)))
             else:
                 services.set_line_quantity(cart, product_id, request.POST.get("quantity"))
         except CartError as error:

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from duken.catalog import search as catalog_search
 from duken.catalog import services as catalog
 from duken.catalog.models import Category, Product
+from duken.interactions.models import Kind
+from duken.interactions.services import record
 
 SORTS = ("popular", "price", "-price", "name", "new")
 MAX_PRICE = Decimal("1000000000")
@@ -94,6 +96,7 @@ def category(request, slug):
         page=_page_number(request.GET.get("page")),
     )
     products = SimpleLazyObject(lambda: _with_images(page.object_list))
+    record(request, Kind.CATEGORY_VIEW, obj=category, properties={"sort": sort})
     return render(
         request,
         "storefront/category.html",
@@ -121,6 +124,7 @@ def product(request, slug):
         return list(product.images.all()) if product.image_count else []
 
     related = SimpleLazyObject(lambda: _with_images(catalog.related_products(product, limit=8)))
+    record(request, Kind.PRODUCT_VIEW, obj=product)
     return render(
         request,
         "storefront/product.html",
@@ -146,6 +150,7 @@ def search(request):
             session_key=request.session.session_key or "",
             language=get_language() or "",
         )
+        record(request, Kind.SEARCH, properties={"query": query, "results": result.total})
         context["result"] = result
         products = result.page.object_list
         context["products"] = SimpleLazyObject(lambda: _with_images(products))

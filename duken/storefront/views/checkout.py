@@ -19,6 +19,8 @@ from duken.checkout import regions, services
 from duken.core.money import quantize
 from duken.customers import services as customers
 from duken.customers.models import Address
+from duken.interactions.models import Kind
+from duken.interactions.services import record
 from duken.orders import services as orders
 from duken.orders.models import Order
 from duken.payments.services import (
@@ -197,6 +199,7 @@ def checkout(request):
     if summary.is_empty:
         messages.info(request, _("Your cart is empty. Add something before checking out."))
         return redirect("storefront:cart")
+    record(request, Kind.CHECKOUT_STEP, properties={"step": "checkout"})
     initial = _initial(request)
     initial["token"] = _issue_token(request)
     initial["checkout_token"] = initial["token"]
@@ -261,6 +264,12 @@ def _submit(request):
         form.add_error(field, error.message)
         return _render(request, form, summary, data, status=400)
 
+    record(
+        request,
+        Kind.ORDER_PLACED,
+        obj=order,
+        properties={"total": str(order.total), "currency": order.currency},
+    )
     _remember_order(request, order)
     request.session.pop(services.SESSION_CART_TOKEN, None)
     try:

@@ -1,0 +1,52 @@
+"""Gives every visitor a first-party id (the signed ``dk_vid`` cookie) and writes the buffered
+events once a batch is due, after the response is built. No query on a plain page view."""
+
+import logging
+
+from django.conf import settings
+
+from . import buffer
+from .visitor import (
+    COOKIE_MAX_AGE,
+    COOKIE_NAME,
+    NEW_ATTR,
+    REQUEST_ATTR,
+    new_visitor_id,
+    read_cookie,
+    sign,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class InteractionMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        visitor, refused = read_cookie(request)
+        if refused:
+            logger.warning(
+                "visitor cookie refused (malformed or forged); a new one is issued",
+                extra={"path": request.path},
+            )
+        is_new = visitor is None
+        if is_new:
+            visitor = new_visitor_id()
+        setattr(request, REQUEST_ATTR, visitor)
+        setattr(request, NEW_ATTR, is_new)
+
+        response = self.get_response(request)
+
+        if is_new:
+            response.set_cookie(
+                COOKIE_NAME,
+                sign(visitor),
+                max_age=COOKIE_MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=getattr(settings, "SESSION_COOKIE_SECURE", False),
+            )
+        if buffer.is_due():
+            buffer.flush()
+        return response

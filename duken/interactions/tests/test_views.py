@@ -1,0 +1,214 @@
+import logging
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from duken.checkout.tests.helpers import make_product, make_shipping
+from duken.interactions import buffer
+from duken.interactions.models import Event, Kind
+from duken.interactions.visitor import COOKIE_NAME, sign, unsign
+from duken.orders.models import Order
+from duken.privacy import services as privacy
+from duken.privacy.models import Purpose
+
+from .conftest import consent_cookie
+
+pytestmark = pytest.mark.django_db
+
+
+def _kinds():
+    buffer.flush()
+    return list(Event.objects.order_by("pk").values_list("kind", flat=True))
+
+
+def test_a_new_visitor_gets_a_signed_httponly_visitor_cookie(client):
+    # when
+    response = client.get(reverse("storefront:home"))
+    # then
+    cookie = response.cookies[COOKIE_NAME]
+    assert unsign(cookie.value) is not None
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+    assert cookie["max-age"] == 2 * 365 * 24 * 60 * 60
+    # and a returning visitor keeps it (it is not sent again)
+    assert COOKIE_NAME not in client.get(reverse("storefront:home")).cookies
+
+
+@pytest.mark.parametrize("forged", ["f" * 32, sign("f" * 32)[:-1] + "x", "garbage:::"])
+def test_a_forged_visitor_cookie_is_replaced_and_logged(client, caplog, forged):
+    # given
+    client.cookies[COOKIE_NAME] = forged
+    # when
+    with caplog.at_level(logging.WARNING, logger="duken.interactions"):
+        response = client.get(reverse("storefront:home"))
+    # then
+    assert response.status_code == 200
+    fresh = unsign(response.cookies[COOKIE_NAME].value)
+    assert fresh is not None and fresh != "f" * 32
+    assert "visitor cookie refused" in caplog.text
+
+
+def test_pages_record_views_and_searches_with_consent(consenting):
+    # given
+    product = make_product(name="Enamel mug")
+    category = product.primary_category
+    # when
+    consenting.get(reverse("storefront:product", args=[product.slug]))
+    consenting.get(reverse("storefront:category", args=[category.slug]))
+    consenting.get(reverse("storefront:search"), {"q": "enamel"})
+    # then
+    assert _kinds() == [Kind.PRODUCT_VIEW, Kind.CATEGORY_VIEW, Kind.SEARCH]
+    view, listing, search = Event.objects.order_by("pk")
+    assert view.obj == product and listing.obj == category
+    assert search.properties["query"] == "enamel"
+    assert isinstance(search.properties["results"], int)
+    visitors = {e.visitor_id for e in (view, listing, search)}
+    assert len(visitors) == 1 and len(visitors.pop()) == 32
+
+
+def test_pages_record_nothing_without_consent(client):
+    # given
+    product = make_product()
+    client.cookies[privacy.COOKIE_NAME] = consent_cookie(analytics=False)
+    # when
+    client.get(reverse("storefront:product", args=[product.slug]))
+    client.get(reverse("storefront:search"), {"q": "mug"})
+    # then
+    assert _kinds() == []
+
+
+def test_channel_and_device_come_from_the_request(consenting):
+    # given
+    product = make_product()
+    # when
+    consenting.get(
+        reverse("storefront:product", args=[product.slug]),
+        {"utm_source": "newsletter", "utm_medium": "email", "utm_campaign": "spring"},
+        HTTP_REFERER="https://www.google.kz/search?q=mug",
+        HTTP_USER_AGENT="Mozilla/5.0 (Linux; Android 14; SM-X910) AppleWebKit/537.36",
+    )
+    # then
+    buffer.flush()
+    event = Event.objects.get()
+    assert (event.utm_source, event.utm_medium, event.utm_campaign) == (
+        "newsletter",
+        "email",
+        "spring",
+    )
+    assert event.referrer_domain == "www.google.kz"
+    assert event.device == "tablet"
+
+
+def test_cart_and_checkout_steps_are_recorded(consenting):
+    # given
+    make_shipping()
+    product = make_product(stock=5)
+    # when
+    consenting.post(reverse("storefront:cart_add"), {"product_id": product.pk, "quantity": "2"})
+    consenting.get(reverse("storefront:checkout"))
+    consenting.post(
+        reverse("storefront:cart_update"), {"product_id": product.pk, "action": "remove"}
+    )
+    # then
+    assert _kinds() == [Kind.CART_ADD, Kind.CHECKOUT_STEP, Kind.CART_REMOVE]
+    add = Event.objects.get(kind=Kind.CART_ADD)
+    assert add.obj == product and add.properties == {"line_quantity": 2}
+
+
+def test_an_order_placed_is_kept_without_analytics_consent(client):
+    # given
+    make_shipping()
+    product = make_product(price="7000", stock=3)
+    client.cookies[privacy.COOKIE_NAME] = consent_cookie(analytics=False)
+    client.post(reverse("storefront:cart_add"), {"product_id": product.pk, "quantity": "1"})
+    page = client.get(reverse("storefront:checkout"))
+    token = page.context["form"]["checkout_token"].value()
+    # when
+    response = client.post(
+        reverse("storefront:checkout"),
+        {
+            "checkout_token": token,
+            "email": "guest@example.com",
+            "phone": "+7 701 555 12 34",
+            "full_name": "Guest Buyer",
+            "country": "Kazakhstan",
+            "region": "Almaty",
+            "city": "Almaty",
+            "street": "Dostyk 5",
+            "delivery_method": "courier",
+            "payment_method": "cash_on_delivery",
+        },
+    )
+    # then: written at once, with no flush
+    assert response.status_code == 302
+    order = Order.objects.get()
+    event = Event.objects.get()
+    assert (event.kind, event.obj) == (Kind.ORDER_PLACED, order)
+    assert event.properties == {"total": str(order.total), "currency": order.currency}
+
+
+def test_the_anonymous_history_joins_the_account_on_login(consenting):
+    # given
+    user = get_user_model().objects.create_user(email="buyer@example.com", password="s3cret-Pass!")
+    product = make_product()
+    consenting.get(reverse("storefront:product", args=[product.slug]))
+    stranger = make_product()
+    # when
+    response = consenting.post(
+        reverse("storefront:login"), {"username": "buyer@example.com", "password": "s3cret-Pass!"}
+    )
+    # then
+    assert response.status_code == 302
+    event = Event.objects.get(kind=Kind.PRODUCT_VIEW)
+    assert event.user == user and event.object_id == product.pk
+    assert stranger.pk != product.pk
+
+
+def test_a_logged_in_customers_events_carry_the_account(client):
+    # given
+    user = get_user_model().objects.create_user(email="buyer@example.com", password="s3cret-Pass!")
+    client.force_login(user)
+    request = client.get(reverse("storefront:home")).wsgi_request
+    privacy.grant(request, [Purpose.ANALYTICS], source="account_page")
+    product = make_product()
+    # when
+    client.get(reverse("storefront:product", args=[product.slug]))
+    # then
+    assert _kinds() == [Kind.PRODUCT_VIEW]
+    assert Event.objects.get().user == user
+
+
+def test_the_request_end_flushes_a_full_batch(consenting, settings):
+    # given
+    settings.INTERACTIONS_BUFFER_SIZE = 2
+    product = make_product()
+    url = reverse("storefront:product", args=[product.slug])
+    # when / then
+    consenting.get(url)
+    assert buffer.pending() == 1 and not Event.objects.exists()
+    consenting.get(url)
+    assert buffer.pending() == 0 and Event.objects.count() == 2
+
+
+def test_recording_a_page_view_adds_no_query(consenting):
+    # given
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    declined = Client(HTTP_ACCEPT_LANGUAGE="en")
+    declined.cookies[privacy.COOKIE_NAME] = consent_cookie(analytics=False)
+
+    product = make_product()
+    url = reverse("storefront:product", args=[product.slug])
+    consenting.get(url)  # warm the caches
+    buffer.flush()
+    # when
+    with CaptureQueriesContext(connection) as recorded:
+        consenting.get(url)
+    with CaptureQueriesContext(connection) as unrecorded:
+        declined.get(url)
+    # then
+    assert buffer.pending() == 1
+    assert len(recorded) == len(unrecorded)
