@@ -31,6 +31,7 @@ _LETTERS = {Purpose.ANALYTICS: "a", Purpose.PERSONALIZATION: "p", Purpose.MARKET
 _COOKIE_RE = re.compile(r"^a([01])p([01])m([01]):v([0-9A-Za-z.-]{1,16})$")
 _REQUEST_CACHE = "_duken_consents"
 _COOKIE_CACHE = "_duken_consent_cookie"
+_CHOSEN_CACHE = "_duken_consent_chosen"
 
 
 def _no_consent() -> dict[str, bool]:
@@ -102,29 +103,36 @@ def set_cookie(response, choices: dict) -> None:
 # --- reading -------------------------------------------------------------------------------
 
 
-def _user_consents(user) -> dict[str, bool] | None:
-    """The latest choice per purpose for ``user`` (one query), or None if they never chose."""
+def _user_state(user) -> tuple[dict[str, bool] | None, bool]:
+    """The latest choice per purpose for ``user`` (None if they never chose) and whether that
+    choice was made under the current wording; one query."""
     latest = ConsentRecord.objects.filter(user=user).values("purpose").annotate(last=Max("pk"))
-    rows = ConsentRecord.objects.filter(pk__in=latest.values("last")).values_list(
-        "purpose", "granted"
+    rows = list(
+        ConsentRecord.objects.filter(pk__in=latest.values("last")).values_list(
+            "purpose", "granted", "wording_version"
+        )
     )
-    stored = dict(rows)
-    if not stored:
-        return None
-    return _normalize(stored)
+    if not rows:
+        return None, False
+    consents = _normalize({purpose: granted for purpose, granted, _ in rows})
+    return consents, any(version == WORDING_VERSION for _, _, version in rows)
+
+
+def _user_consents(user) -> dict[str, bool] | None:
+    return _user_state(user)[0]
 
 
 def _request_consents(request) -> dict[str, bool] | None:
-    cached = getattr(request, _REQUEST_CACHE, False)
-    if cached is not False:
-        return cached
+    if _REQUEST_CACHE in request.__dict__:
+        return request.__dict__[_REQUEST_CACHE]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        consents = _user_consents(user)
+        consents, chosen = _user_state(user)
+        request.__dict__[_CHOSEN_CACHE] = chosen
     else:
         parsed = read_cookie(request)
         consents = parsed[0] if parsed else None
-    setattr(request, _REQUEST_CACHE, consents)
+    request.__dict__[_REQUEST_CACHE] = consents
     return consents
 
 
@@ -147,14 +155,15 @@ def has_consent(request, purpose) -> bool:
 
 def has_chosen(request) -> bool:
     """Whether the visitor made a choice under the current wording (the banner hides then).
-    Anonymous: the cookie, no query. Logged in: a session marker, checked against the records
-    once per session."""
+    Anonymous: the cookie, no query. Logged in: a session marker, else the same lookup
+    ``has_consent`` makes (so a page costs one consent query at most)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         session = getattr(request, "session", None)
         if session is not None and session.get(SESSION_KEY) == WORDING_VERSION:
             return True
-        chosen = ConsentRecord.objects.filter(user=user, wording_version=WORDING_VERSION).exists()
+        _request_consents(request)  # the same lookup has_consent makes, once per request
+        chosen = request.__dict__.get(_CHOSEN_CACHE, False)
         if chosen and session is not None:
             session[SESSION_KEY] = WORDING_VERSION
         return chosen
@@ -216,7 +225,8 @@ def set_consents(request, choices: dict, *, source: str) -> dict[str, bool]:
     if changed:
         _store(user, _visitor_id(request), changed, source, WORDING_VERSION)
     after = _normalize({**(before or {}), **wanted})
-    setattr(request, _REQUEST_CACHE, after)
+    request.__dict__[_REQUEST_CACHE] = after
+    request.__dict__[_CHOSEN_CACHE] = True
     if user is None:
         # the cookie the view is about to write is what this request now holds
         request.__dict__[_COOKIE_CACHE] = (dict(after), WORDING_VERSION)
@@ -238,6 +248,7 @@ def carry_over_on_login(request, user) -> bool:
     already chose themselves. Returns whether anything was carried over."""
     # Whatever was read for the anonymous visitor earlier in this request no longer applies.
     request.__dict__.pop(_REQUEST_CACHE, None)
+    request.__dict__.pop(_CHOSEN_CACHE, None)
     parsed = read_cookie(request)
     if parsed is None or ConsentRecord.objects.filter(user=user).exists():
         return False
@@ -246,5 +257,6 @@ def carry_over_on_login(request, user) -> bool:
     _store(user, _visitor_id(request), optional, Source.LOGIN, version)
     if version == WORDING_VERSION:
         request.session[SESSION_KEY] = WORDING_VERSION
-    setattr(request, _REQUEST_CACHE, _normalize(optional))
+    request.__dict__[_REQUEST_CACHE] = _normalize(optional)
+    request.__dict__[_CHOSEN_CACHE] = version == WORDING_VERSION
     return True

@@ -188,3 +188,24 @@ def test_the_consent_check_is_per_customer(customer, other_customer, make_reques
     # when / then
     assert not services.has_consent(make_request(other_customer), Purpose.ANALYTICS)
     assert get_user_model().objects.filter(accepts_marketing=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_the_banner_and_consent_checks_share_one_query_for_a_customer(
+    customer, make_request, django_assert_num_queries
+):
+    # given a customer who has not chosen yet
+    request = make_request(customer)
+    # when / then
+    with django_assert_num_queries(1):
+        assert not services.has_consent(request, Purpose.ANALYTICS)
+        assert not services.has_chosen(request)
+    # given the customer chose (in this session)
+    services.grant(request, [Purpose.ANALYTICS], source=Source.BANNER)
+    later = make_request(customer)
+    later.session = request.session
+    # when / then the session remembers the choice was made; the check itself still reads it
+    with django_assert_num_queries(0):
+        assert services.has_chosen(later)
+    with django_assert_num_queries(1):
+        assert services.has_consent(later, Purpose.ANALYTICS)
