@@ -1,7 +1,7 @@
 """A per-process buffer of analytics events, written in batches with one ``bulk_create``.
 
-Durability: buffered events live in the worker's memory until a flush. A flush happens at the
-end of a request once the buffer holds ``INTERACTIONS_BUFFER_SIZE`` events or its oldest event
+Durability: buffered events live in the worker's memory until a flush. A flush happens after a
+response went out (``request_finished``) once the buffer holds ``INTERACTIONS_BUFFER_SIZE`` events or its oldest event
 is ``INTERACTIONS_FLUSH_SECONDS`` old, when a customer logs in, and at a clean process exit
 (atexit). A worker that crashes or is killed loses what it had not flushed yet, and a quiet worker
 keeps its events until its next request or exit. That is accepted for analytics events only;

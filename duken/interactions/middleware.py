@@ -1,11 +1,10 @@
-"""Gives every visitor a first-party id (the signed ``dk_vid`` cookie) and writes the buffered
-events once a batch is due, after the response is built. No query on a plain page view."""
+"""Gives every visitor a first-party id (the signed ``dk_vid`` cookie). No query on a plain page
+view; buffered events are written after the response went out (see ``signals``)."""
 
 import logging
 
 from django.conf import settings
 
-from . import buffer
 from .visitor import (
     COOKIE_MAX_AGE,
     COOKIE_NAME,
@@ -47,6 +46,4 @@ class InteractionMiddleware:
                 samesite="Lax",
                 secure=getattr(settings, "SESSION_COOKIE_SECURE", False),
             )
-        if buffer.is_due():
-            buffer.flush()
         return response
