@@ -81,6 +81,9 @@ def consent(request):
             response = redirect(_safe_next(request, reverse("privacy:consent")))
         services.set_cookie(response, after)
         return response
+    if request.user.is_authenticated:
+        # a customer's choices, with their history, live on the account page
+        return redirect("privacy:account")
     return render(
         request,
         "privacy/consent.html",
