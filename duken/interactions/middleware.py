@@ -37,10 +37,11 @@ class InteractionMiddleware:
 
         response = self.get_response(request)
 
-        if is_new:
+        # Logging out hands the browser a fresh id (see signals), so it is read again here.
+        if getattr(request, NEW_ATTR, False):
             response.set_cookie(
                 COOKIE_NAME,
-                sign(visitor),
+                sign(getattr(request, REQUEST_ATTR)),
                 max_age=COOKIE_MAX_AGE,
                 httponly=True,
                 samesite="Lax",

@@ -1,11 +1,11 @@
 import logging
 
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.core.signals import request_finished
 from django.dispatch import receiver
 
 from . import buffer, services
-from .visitor import visitor_id
+from .visitor import renew, visitor_id
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +18,13 @@ def join_visitor_on_login(sender, request, user, **kwargs):
         services.join_visitor(user, visitor_id(request))
     except Exception:  # logging in must work even when the history cannot be joined
         logger.exception("visitor events could not be joined to the customer")
+
+
+@receiver(user_logged_out, dispatch_uid="interactions.renew_visitor")
+def renew_visitor_on_logout(sender, request, user, **kwargs):
+    # On a shared computer the next person's browsing must not join the account that left.
+    if request is not None:
+        renew(request)
 
 
 @receiver(request_finished, dispatch_uid="interactions.flush_if_due")

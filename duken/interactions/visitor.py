@@ -55,3 +55,12 @@ def visitor_id(request) -> str | None:
     if settled is not None:
         return settled
     return read_cookie(request)[0]
+
+
+def renew(request) -> str:
+    """Give the browser a fresh id from this response on (after logging out, so whoever uses the
+    browser next is not joined to the account that just left)."""
+    visitor = new_visitor_id()
+    setattr(request, REQUEST_ATTR, visitor)
+    setattr(request, NEW_ATTR, True)
+    return visitor

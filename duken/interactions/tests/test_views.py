@@ -212,3 +212,32 @@ def test_recording_a_page_view_adds_no_query(consenting):
     # then
     assert buffer.pending() == 1
     assert len(recorded) == len(unrecorded)
+
+
+def test_registering_joins_the_anonymous_history_too(consenting):
+    # given
+    product = make_product()
+    consenting.get(reverse("storefront:product", args=[product.slug]))
+    # when
+    response = consenting.post(
+        reverse("storefront:register"),
+        {"email": "new@example.kz", "first_name": "Arman", "password": "s3cret-Pass!-long"},
+    )
+    # then
+    assert response.status_code == 302
+    user = get_user_model().objects.get(email="new@example.kz")
+    assert [e.kind for e in Event.objects.filter(user=user)] == [Kind.PRODUCT_VIEW]
+
+
+def test_logging_out_gives_the_browser_a_fresh_visitor_id(consenting):
+    # given
+    user = get_user_model().objects.create_user(email="buyer@example.com", password="s3cret-Pass!")
+    consenting.get(reverse("storefront:home"))
+    before = unsign(consenting.cookies[COOKIE_NAME].value)
+    consenting.force_login(user)
+    # when
+    response = consenting.post(reverse("storefront:logout"))
+    # then
+    after = unsign(response.cookies[COOKIE_NAME].value)
+    assert after is not None and after != before
+    assert unsign(consenting.cookies[COOKIE_NAME].value) == after
