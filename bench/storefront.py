@@ -4,10 +4,11 @@ Starts the production server (``duken serve``, several worker processes) on the 
 catalog and measures, with wrk on loopback, requests/s, p50/p99 latency and the server's CPU
 milliseconds per request for: the home page, category pages (rotating over all categories),
 product pages (rotating over all products), search (rotating over real product words) and
-add-to-cart. Every request comes from a returning visitor with a session and a non-empty cart;
-there is no whole-page cache, so each page is rendered for its visitor.
+add-to-cart. Every request comes from a returning visitor with a session and a non-empty cart
+(with ``--consent all``, one who accepted the consent banner, so every view is also recorded in
+the interaction log); there is no whole-page cache, so each page is rendered for its visitor.
 
-    python bench/storefront.py [--duration 15] [--connections 16] [--workers N]
+    python bench/storefront.py [--duration 15] [--connections 16] [--workers N] [--consent all]
 
 Needs wrk (Debian package ``wrk``). Uses its own database under var/bench (imported once).
 """
@@ -109,6 +110,7 @@ print(json.dumps({
   "search": reverse("storefront:search"),
   "words": [w for w, c in words.most_common(400)],
   "cart_add": reverse("storefront:cart_add"),
+  "consent": reverse("privacy:consent"),
 }))
 """
     out = subprocess.run(
@@ -188,12 +190,20 @@ def wait_up(base, timeout=60):
     raise SystemExit("the server did not come up")
 
 
-def visitor_session(base, urls):
+def visitor_session(base, urls, consent=None):
     """A returning visitor: a session cookie, a CSRF token and a cart with three products."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.open(base + urls["products"][0]).read()
     csrf = next(c.value for c in jar if c.name == "csrftoken")
+    if consent:
+        # The visitor answered the consent banner: with "all", every page view below is
+        # recorded in the interaction log.
+        body = urllib.parse.urlencode({"choice": consent, "next": "/"}).encode()
+        req = urllib.request.Request(
+            base + urls["consent"], data=body, headers={"X-CSRFToken": csrf, "Referer": base + "/"}
+        )
+        opener.open(req).read()
     for pid in urls["product_ids"][:3]:
         body = urllib.parse.urlencode({"product_id": pid, "quantity": 1}).encode()
         req = urllib.request.Request(
@@ -202,6 +212,7 @@ def visitor_session(base, urls):
         opener.open(req).read()
     cookies = {c.name: c.value for c in jar}
     assert "sessionid" in cookies, "adding to the cart did not create a session"
+    assert not consent or "dk_consent" in cookies, "the consent choice was not stored"
     return "; ".join(f"{k}={v}" for k, v in cookies.items()), csrf
 
 
@@ -276,6 +287,12 @@ def main():
     ap.add_argument("--var-dir", default=str(ROOT / "var" / "bench"))
     ap.add_argument("--only", nargs="*", help="page types to run (default: all)")
     ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument(
+        "--consent",
+        choices=["all", "necessary"],
+        help="the visitor first answers the consent banner ('all': page views are recorded "
+        "in the interaction log); default: no answer yet",
+    )
     args = ap.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -301,7 +318,7 @@ def main():
     results = {}
     try:
         wait_up(base)
-        cookie, csrf = visitor_session(base, urls)
+        cookie, csrf = visitor_session(base, urls, args.consent)
         rng = random.Random(7)
         tmp = Path(tempfile.mkdtemp(prefix="duken-bench-"))
         searches = [f"{urls['search']}?q={urllib.parse.quote(w)}" for w in urls["words"]]
