@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "duken.storefront",
     "duken.privacy",
     "duken.interactions",
+    "duken.conversations",
+    "duken.recommendations",
+    "duken.backoffice",
 ]
 
 MIDDLEWARE = [

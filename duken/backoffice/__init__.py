@@ -1,0 +1,1 @@
+"""Staff pages beyond the Django admin: the customer timeline and search, inboxes."""

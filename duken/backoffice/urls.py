@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+app_name = "backoffice"
+urlpatterns = [
+    path("customers/", include("duken.backoffice.customers_urls")),
+    path("inbox/", include("duken.backoffice.inbox_urls")),
+]

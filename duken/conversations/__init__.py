@@ -1,0 +1,1 @@
+"""Reviews, product questions and answers, support chat, and the promises they open."""
