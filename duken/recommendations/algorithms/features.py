@@ -1,0 +1,150 @@
+"""Per (user, item) features at a cutoff time, shared by Duken's ranker for learning and scoring.
+
+Every feature is computed only from the purchases strictly before the cutoff, so the same code
+builds the learning set (features at an inner cutoff, labels after it) and the serving scores
+(features at the end of the data).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .als import ALS
+from .ease import EASE
+from .itemknn import item_similarities
+from .rp3beta import RP3beta
+
+DAY = np.timedelta64(1, "D")
+
+# name -> the reason code shown to a customer when the feature contributes most.
+FEATURES = {
+    "repeat_count": "repeat",
+    "repeat_recent": "repeat",
+    "repeat_long": "repeat",
+    "repeat_heavy": "repeat",
+    "ease": "co_purchase",
+    "rp3beta": "co_purchase",
+    "basket_neighbours": "co_purchase",
+    "als": "learned",
+    "popular_recent": "popular",
+    "trend": "popular",
+    "popular_country": "popular_country",
+    "season": "seasonal",
+}
+FEATURE_NAMES = list(FEATURES)
+
+
+@dataclass
+class FeatureSettings:
+    ease_l2: float = 250.0
+    rp3_alpha: float = 1.0
+    rp3_beta: float = 0.4
+    knn_neighbours: int = 100
+    als_factors: int = 64
+    als_iterations: int = 12
+    short_decay_days: float = 30.0
+    long_decay_days: float = 150.0
+    num_threads: int = 2
+
+
+class FeatureBuilder:
+    """Fits the component models on ``purchases`` (rows before ``cutoff``) and computes features.
+
+    ``purchases``: DataFrame with integer ``u`` (user index), ``i`` (item index), ``timestamp``
+    and ``country``; ``n_users``/``n_items`` fix the matrix shapes so indices stay stable.
+    """
+
+    def __init__(self, purchases, n_users, n_items, cutoff, settings=None):
+        self.settings = settings or FeatureSettings()
+        self.n_users, self.n_items = n_users, n_items
+        self.cutoff = np.datetime64(pd.Timestamp(cutoff))
+        s = self.settings
+        rows = purchases[purchases["timestamp"] < pd.Timestamp(cutoff)]
+        days = rows.assign(day=rows["timestamp"].dt.floor("D"))
+        events = days.drop_duplicates(["u", "i", "day"])
+        age = (self.cutoff - events["day"].to_numpy().astype("datetime64[ns]")) / DAY
+        u, i = events["u"].to_numpy(), events["i"].to_numpy()
+        shape = (n_users, n_items)
+
+        def matrix(values):
+            return sp.csr_matrix((values, (u, i)), shape=shape, dtype=np.float64)
+
+        self.count = matrix(np.ones(len(events)))
+        self.recent = matrix(np.exp(-age / s.short_decay_days))
+        self.long = matrix(np.exp(-age / s.long_decay_days))
+        self.bought = self.count.copy()
+        self.bought.data[:] = 1.0
+        user_days = days.drop_duplicates(["u", "day"]).groupby("u").size()
+        self.user_days = np.zeros(n_users)
+        self.user_days[user_days.index.to_numpy()] = user_days.to_numpy()
+
+        self.ease = EASE(l2=s.ease_l2).fit(self.bought)
+        self.rp3 = RP3beta(alpha=s.rp3_alpha, beta=s.rp3_beta).fit(self.bought)
+        self.neighbours = item_similarities(self.long, s.knn_neighbours, shrink=5.0)
+        self.als = ALS(
+            factors=s.als_factors, iterations=s.als_iterations, num_threads=s.num_threads
+        ).fit(self.count)
+
+        self.popular_recent = self._buyers(events, age, 90)
+        short = self._buyers(events, age, 30)
+        self.trend = np.log1p(short * 3.0) - np.log1p(self.popular_recent)
+        self.popular_recent = np.log1p(self.popular_recent) / np.log1p(
+            max(self.popular_recent.max(), 1.0)
+        )
+        season = events[(age >= 365 - 45) & (age < 365 + 45)]
+        buyers = season.drop_duplicates(["u", "i"]).groupby("i").size()
+        self.season = np.zeros(n_items)
+        self.season[buyers.index.to_numpy()] = buyers.to_numpy()
+        self.season = np.log1p(self.season) / np.log1p(max(self.season.max(), 1.0))
+
+        self.user_country = np.full(n_users, -1, dtype=np.int64)
+        last_country = rows.sort_values("timestamp").drop_duplicates("u", keep="last")
+        codes, countries = pd.factorize(last_country["country"])
+        self.user_country[last_country["u"].to_numpy()] = codes
+        recent_events = events[age < 180]
+        pairs = recent_events[["u", "i"]].drop_duplicates()
+        pair_country = self.user_country[pairs["u"].to_numpy()]
+        n_countries = max(len(countries), 1)
+        table = np.zeros((n_countries + 1, n_items))
+        np.add.at(table, (pair_country, pairs["i"].to_numpy()), 1.0)
+        customers = np.bincount(
+            self.user_country[np.unique(pairs["u"].to_numpy())], minlength=n_countries + 1
+        )[: n_countries + 1]
+        # Laplace-smoothed share of the country's recent buyers who bought the item.
+        overall = table.sum(axis=0) / max(customers.sum(), 1)
+        self.country_share = (table + 5.0 * overall) / (customers[:, None] + 5.0)
+
+    def _buyers(self, events, age, window_days):
+        window = events[age < window_days].drop_duplicates(["u", "i"]).groupby("i").size()
+        counts = np.zeros(self.n_items)
+        counts[window.index.to_numpy()] = window.to_numpy()
+        return counts
+
+    def features(self, users):
+        """Array len(users) x n_items x len(FEATURE_NAMES), float32."""
+        users = np.asarray(users)
+        n = len(users)
+        out = np.empty((n, self.n_items, len(FEATURE_NAMES)), dtype=np.float32)
+        count = self.count[users].toarray()
+        heavy = np.log1p(self.user_days[users])[:, None]
+        out[..., 0] = np.log1p(count)
+        out[..., 1] = self.recent[users].toarray()
+        out[..., 2] = np.log1p(self.long[users].toarray())
+        out[..., 3] = (count > 0) * heavy
+        out[..., 4] = _row_normalised(self.ease.score(users))
+        out[..., 5] = _row_normalised(self.rp3.score(users))
+        out[..., 6] = _row_normalised((self.recent[users] @ self.neighbours).toarray())
+        out[..., 7] = _row_normalised(self.als.score(users))
+        out[..., 8] = self.popular_recent[None, :]
+        out[..., 9] = self.trend[None, :]
+        out[..., 10] = np.sqrt(self.country_share[self.user_country[users]])
+        out[..., 11] = self.season[None, :]
+        return out
+
+
+def _row_normalised(scores):
+    scores = np.asarray(scores, dtype=np.float64)
+    top = np.abs(scores).max(axis=1, keepdims=True)
+    return scores / np.where(top > 0, top, 1.0)
