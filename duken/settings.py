@@ -101,6 +101,8 @@ TEMPLATES = [
 _default_db = f"sqlite:///{VAR_DIR / 'duken.sqlite3'}"
 DATABASES = {"default": env.db_url("DATABASE_URL", default=_default_db)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with writers queueing on a lock file (see duken/core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "duken.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of deadlocking.
         "transaction_mode": "IMMEDIATE",
