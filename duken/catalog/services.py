@@ -18,6 +18,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from .images import save_product_image, validate_image  # noqa: F401  (part of this API)
 from .models import CARD_FIELDS, Category, Product, SearchQuery
@@ -122,18 +123,30 @@ def related_products(product, limit=8) -> list[Product]:
     return [p for p in top if p.pk != product.pk][:limit]
 
 
-def record_search(*, query, result_count, user=None, session_key="", language="") -> SearchQuery:
-    """Store one search, including those that found nothing."""
+def record_search(
+    *, query, result_count, user=None, session_key="", language="", defer=False
+) -> SearchQuery:
+    """Store one search, including those that found nothing. With ``defer`` the row joins the
+    next batch of the interaction buffer (written within seconds, see
+    ``duken.interactions.buffer``) instead of costing the page a write of its own."""
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
-    return SearchQuery.objects.create(
+    row = SearchQuery(
         query=str(query or "")[:200],
         normalized=normalize_query(query)[:200],
         result_count=max(0, int(result_count)),
         user=user,
         session_key=(session_key or "")[:64],
         language=(language or "")[:8],
+        created_at=timezone.now(),
     )
+    if defer:
+        from duken.interactions import buffer
+
+        buffer.add(row)
+    else:
+        row.save()
+    return row
 
 
 def refresh_category_counts() -> None:

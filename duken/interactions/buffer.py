@@ -1,4 +1,5 @@
-"""A per-process buffer of analytics events, written in batches with one ``bulk_create``.
+"""A per-process buffer of analytics rows (interaction events, stored searches), written in
+batches with one ``bulk_create`` per model.
 
 Durability: buffered events live in the worker's memory until a flush. A flush happens after a
 response went out (``request_finished``) once the buffer holds ``INTERACTIONS_BUFFER_SIZE`` events or its oldest event
@@ -69,11 +70,11 @@ def take() -> list:
 
 
 def existing(events) -> list:
-    """The events whose object and customer still exist; the others are dropped with a log
+    """The rows whose object and customer still exist; the others are dropped with a log
     line. One query per kind of object in the batch, plus one for the customers."""
     wanted = {}
     for event in events:
-        if event.content_type_id is not None:
+        if getattr(event, "content_type_id", None) is not None:
             wanted.setdefault(event.content_type_id, set()).add(event.object_id)
     found = {}
     for content_type_id, ids in wanted.items():
@@ -92,15 +93,13 @@ def existing(events) -> list:
         )
     kept = []
     for event in events:
-        if (
-            event.content_type_id is not None
-            and event.object_id not in found[event.content_type_id]
-        ):
+        content_type_id = getattr(event, "content_type_id", None)
+        if content_type_id is not None and event.object_id not in found[content_type_id]:
             logger.warning(
                 "interaction event dropped: its object does not exist",
                 extra={
-                    "kind": event.kind,
-                    "content_type": event.content_type_id,
+                    "kind": getattr(event, "kind", type(event).__name__),
+                    "content_type": content_type_id,
                     "object_id": event.object_id,
                 },
             )
@@ -108,7 +107,7 @@ def existing(events) -> list:
         if event.user_id is not None and event.user_id not in users:
             logger.warning(
                 "interaction event dropped: its customer does not exist",
-                extra={"kind": event.kind, "user": event.user_id},
+                extra={"kind": getattr(event, "kind", type(event).__name__), "user": event.user_id},
             )
             continue
         kept.append(event)
@@ -116,19 +115,27 @@ def existing(events) -> list:
 
 
 def flush() -> int:
-    """Write the buffered events; returns how many were written. Never raises."""
-    from .models import Event
-
-    events = take()
-    if not events:
+    """Write the buffered rows, one ``bulk_create`` per model; returns how many were written.
+    Never raises."""
+    rows = take()
+    if not rows:
         return 0
-    try:
-        events = existing(events)
-        Event.objects.bulk_create(events, batch_size=500)
-    except Exception:
-        logger.exception("interaction events could not be written", extra={"count": len(events)})
-        return 0
-    return len(events)
+    by_model = {}
+    for row in rows:
+        by_model.setdefault(type(row), []).append(row)
+    written = 0
+    for model, batch in by_model.items():
+        try:
+            batch = existing(batch)
+            model._default_manager.bulk_create(batch, batch_size=500)
+        except Exception:
+            logger.exception(
+                "buffered rows could not be written",
+                extra={"model": model.__name__, "count": len(batch)},
+            )
+            continue
+        written += len(batch)
+    return written
 
 
 def flush_if_due() -> int:

@@ -1,9 +1,11 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from duken.catalog.models import Category, Product, ProductImage, SearchQuery
+from duken.interactions import buffer
 
 
 @pytest.mark.django_db
@@ -177,6 +179,8 @@ def test_search_finds_products_and_records_the_query(client, small_catalog):
     assert response.status_code == 200
     assert "White Vanilla Candle" in html and "Heart Tealight Candle" in html
     assert "Red Spotty Mug" not in html.split('class="grid"')[1]
+    assert not SearchQuery.objects.exists()  # written with the next batch, not by the page
+    buffer.flush()
     recorded = SearchQuery.objects.get()
     assert (recorded.query, recorded.result_count) == ("candle", 2)
 
@@ -190,8 +194,25 @@ def test_search_with_no_results_says_so_offers_alternatives_and_is_recorded(clie
     assert response.status_code == 200
     assert "Nothing found" in html
     assert "Popular in the shop" in html  # fallback products
+    buffer.flush()
     recorded = SearchQuery.objects.get()
     assert recorded.result_count == 0 and recorded.normalized == "zzqxv"
+
+
+@pytest.mark.django_db
+def test_who_searched_is_kept_only_with_analytics_consent(client, small_catalog):
+    customer = get_user_model().objects.create_user("aliya@example.kz", "Steppe-Winds-2026")
+    client.force_login(customer)
+    client.get("/search/?q=candle")
+    buffer.flush()
+    anonymous = SearchQuery.objects.get()
+    assert (anonymous.user, anonymous.session_key) == (None, "")
+    assert anonymous.query == "candle"  # the search itself is still counted
+    client.post("/privacy/consent/", {"choice": "all", "next": "/"})
+    client.get("/search/?q=mug")
+    buffer.flush()
+    personal = SearchQuery.objects.get(query="mug")
+    assert personal.user == customer and personal.session_key
 
 
 @pytest.mark.django_db

@@ -15,6 +15,8 @@ from duken.catalog import services as catalog
 from duken.catalog.models import Category, Product
 from duken.interactions.models import Kind
 from duken.interactions.services import record
+from duken.privacy.models import Purpose
+from duken.privacy.services import has_consent
 
 SORTS = ("popular", "price", "-price", "name", "new")
 MAX_PRICE = Decimal("1000000000")
@@ -143,12 +145,16 @@ def search(request):
     context = {"query": query, "result": None, "language": get_language()}
     if query:
         result = catalog_search.search(query, page=_page_number(request.GET.get("page")))
+        # Every search is kept for the shop's search analysis; who searched only with the
+        # visitor's analytics consent.
+        personal = has_consent(request, Purpose.ANALYTICS)
         catalog.record_search(
             query=query,
             result_count=result.total,
-            user=request.user if request.user.is_authenticated else None,
-            session_key=request.session.session_key or "",
+            user=request.user if personal else None,
+            session_key=(request.session.session_key or "") if personal else "",
             language=get_language() or "",
+            defer=True,
         )
         record(request, Kind.SEARCH, properties={"query": query, "results": result.total})
         context["result"] = result
