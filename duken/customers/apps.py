@@ -7,6 +7,9 @@ class CustomersConfig(AppConfig):
     label = "customers"
 
     def ready(self):
+        from . import figures, timeline_sources
         from .groups import on_post_migrate
 
         post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="customers-staff-groups")
+        timeline_sources.register()
+        figures.register()

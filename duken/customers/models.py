@@ -94,3 +94,105 @@ class Address(models.Model):
 
     def __str__(self):
         return f"{self.full_name}, {self.city}, {self.street}"
+
+
+class CustomerNote(models.Model):
+    """A staff member's note about a customer, shown on the customer's timeline."""
+
+    MAX_LENGTH = 2000
+
+    customer = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="staff_notes", verbose_name=_("customer")
+    )
+    author = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("note"), max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("customer note")
+        verbose_name_plural = _("customer notes")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "-created_at"], name="customer_note_time")]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class CustomerTag(models.Model):
+    """A label staff put on customers ("wholesale", "VIP"); ``key`` keeps names unique whatever
+    their letter case, in any script."""
+
+    MAX_LENGTH = 32
+
+    name = models.CharField(_("name"), max_length=MAX_LENGTH)
+    key = models.CharField(max_length=MAX_LENGTH, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    customers = models.ManyToManyField(
+        User,
+        through="CustomerTagging",
+        through_fields=("tag", "customer"),
+        related_name="tags",
+        verbose_name=_("customers"),
+    )
+
+    class Meta:
+        verbose_name = _("customer tag")
+        verbose_name_plural = _("customer tags")
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.name
+
+
+class CustomerTagging(models.Model):
+    """One tag on one customer: who put it there and when."""
+
+    tag = models.ForeignKey(CustomerTag, on_delete=models.CASCADE, related_name="taggings")
+    customer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="taggings")
+    added_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("customer tag")
+        verbose_name_plural = _("customer tags")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "tag"], name="customer_tag_once"),
+        ]
+
+
+class SentEmail(models.Model):
+    """An e-mail the shop sent to a customer (the subject, never the body), for the timeline."""
+
+    user = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sent_emails",
+        verbose_name=_("customer"),
+    )
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=255)
+    # What the e-mail was about, e.g. "order_shipped"; stored values never change.
+    kind = models.CharField(_("kind"), max_length=40)
+    # What it refers to, e.g. the order number.
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sent e-mail")
+        verbose_name_plural = _("sent e-mails")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-sent_at"], name="customer_email_time")]
+
+    def __str__(self):
+        return self.subject

@@ -1,14 +1,17 @@
 """Customer accounts and their delivery addresses: every change goes through these functions."""
 
+import logging
 import re
 
 from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .models import Address, User
+from .models import Address, CustomerNote, CustomerTag, CustomerTagging, SentEmail, User
+
+logger = logging.getLogger(__name__)
 
 # Digits with the usual separators; 7 to 15 digits (E.164 allows at most 15).
 _PHONE_CHARS = re.compile(r"^\+?[\d\s\-()]+$")
@@ -162,3 +165,108 @@ def delete_address(address: Address) -> None:
 def address_as_dict(address: Address) -> dict:
     """The address in the shape checkout takes (``place_order(address=...)``)."""
     return {field: getattr(address, field) for field in ADDRESS_FIELDS}
+
+
+# Staff notes and tags ---------------------------------------------------------------------
+
+
+def add_note(customer: User, *, author: User, text: str) -> CustomerNote:
+    """Write a staff note on the customer's timeline. Raises ValidationError on an empty or
+    over-long text."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("Write the note first."), code="empty")
+    if len(text) > CustomerNote.MAX_LENGTH:
+        raise ValidationError(
+            _("A note can be at most %(max)d characters long (this one has %(length)d).")
+            % {"max": CustomerNote.MAX_LENGTH, "length": len(text)},
+            code="too_long",
+        )
+    return CustomerNote.objects.create(customer=customer, author=author, text=text)
+
+
+def delete_note(note: CustomerNote, *, by: User) -> None:
+    """Delete a note; staff delete only the notes they wrote themselves."""
+    if note.author_id is None or note.author_id != by.pk:
+        raise PermissionDenied(_("You can delete only your own notes."))
+    note.delete()
+
+
+# Letters (any script), digits, spaces, hyphens and underscores: nothing that could be markup.
+_TAG = re.compile(r"^[^\W_](?:[\w\- ]*[^\W_])?$")
+
+
+def clean_tag_name(name: str) -> str:
+    """The tag name as stored: trimmed, inner spaces collapsed. Raises ValidationError."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError(_("Enter a tag."), code="empty")
+    if len(name) > CustomerTag.MAX_LENGTH:
+        raise ValidationError(
+            _("A tag can be at most %(max)d characters long.") % {"max": CustomerTag.MAX_LENGTH},
+            code="too_long",
+        )
+    if not _TAG.match(name):
+        raise ValidationError(
+            _("A tag may contain only letters, digits, spaces, hyphens and underscores."),
+            code="invalid",
+        )
+    return name
+
+
+def tag_key(name: str) -> str:
+    return name.casefold()
+
+
+def add_tag(customer: User, name: str, *, by: User | None = None) -> CustomerTag:
+    """Put the tag on the customer (creating the tag on first use); adding it twice is fine."""
+    name = clean_tag_name(name)
+    key = tag_key(name)
+    tag = CustomerTag.objects.filter(key=key).first()
+    if tag is None:
+        try:
+            with transaction.atomic():
+                tag = CustomerTag.objects.create(name=name, key=key)
+        except IntegrityError:  # created by a concurrent request
+            tag = CustomerTag.objects.get(key=key)
+    try:
+        with transaction.atomic():
+            CustomerTagging.objects.get_or_create(
+                customer=customer, tag=tag, defaults={"added_by": by}
+            )
+    except IntegrityError:  # tagged by a concurrent request
+        pass
+    return tag
+
+
+def remove_tag(customer: User, name: str) -> bool:
+    """Take the tag off the customer; returns whether it was there."""
+    deleted, _counts = CustomerTagging.objects.filter(
+        customer=customer, tag__key=tag_key(" ".join((name or "").split()))
+    ).delete()
+    return bool(deleted)
+
+
+def tags_of(customer: User) -> list[CustomerTag]:
+    return list(CustomerTag.objects.filter(taggings__customer=customer).order_by("key"))
+
+
+# E-mails the shop sent -------------------------------------------------------------------
+
+
+def record_sent_email(*, to: str, subject: str, kind: str, user=None, reference: str = ""):
+    """Remember that an e-mail went out (for the customer's timeline). Called after sending;
+    never raises, so a failure here cannot make a sent e-mail look unsent."""
+    try:
+        if user is not None and getattr(user, "pk", None) is None:
+            user = None
+        return SentEmail.objects.create(
+            user=user,
+            to=(to or "")[:254],
+            subject=str(subject or "")[:255],
+            kind=(kind or "")[:40],
+            reference=(reference or "")[:64],
+        )
+    except Exception:
+        logger.exception("sent e-mail could not be recorded", extra={"kind": kind})
+        return None

@@ -9,6 +9,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from duken.customers.services import record_sent_email
+
 from .events import PLACED, email_kind
 from .models import OrderEvent, OrderStatus
 
@@ -118,4 +120,11 @@ def send_event_email(event_id: int) -> bool:
         OrderEvent.objects.filter(pk=event.pk).update(notified_at=None)
         logger.exception("order e-mail failed", extra={"event": event.pk})
         raise
+    record_sent_email(
+        to=event.order.email,
+        subject=message.subject,
+        kind=f"order_{email_kind(event)}",
+        user=event.order.user,
+        reference=event.order.number,
+    )
     return True
