@@ -61,3 +61,29 @@ class ConsentRecord(models.Model):
     def __str__(self):
         state = "granted" if self.granted else "withdrawn"
         return f"{self.purpose} {state} ({self.wording_version})"
+
+
+class ForgottenItem(models.Model):
+    """A customer asked us to forget one remembered item (see ``privacy.memory``). The events
+    behind it are deleted; this row keeps anything derived later (interests from orders, which
+    the shop keeps as legal records, recommendations) from bringing it back. The key never holds
+    the forgotten text itself: a search is kept as a digest of its words."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="forgotten_items",
+        verbose_name=_("customer"),
+    )
+    key = models.CharField(_("item"), max_length=80)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("forgotten item")
+        verbose_name_plural = _("forgotten items")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="privacy_forgotten_once"),
+        ]
+
+    def __str__(self):
+        return self.key

@@ -153,6 +153,19 @@ def has_consent(request, purpose) -> bool:
     return bool(consents and consents.get(purpose, False))
 
 
+def may_personalize(request_or_user) -> bool:
+    """THE check before anything personal tailors a page, an e-mail or a recommendation: the
+    visitor's personalization consent (for a request, read once per request; for a customer,
+    their latest choice). Anonymous users and nobody at all: no."""
+    if request_or_user is None:
+        return False
+    if hasattr(request_or_user, "COOKIES"):
+        return has_consent(request_or_user, Purpose.PERSONALIZATION)
+    if not getattr(request_or_user, "is_authenticated", False):
+        return False
+    return current_consents(request_or_user)[Purpose.PERSONALIZATION]
+
+
 def has_chosen(request) -> bool:
     """Whether the visitor made a choice under the current wording (the banner hides then).
     Anonymous: the cookie, no query. Logged in: a session marker, else the same lookup
@@ -241,6 +254,18 @@ def grant(request, purposes: Iterable[str], *, source: str) -> dict[str, bool]:
 
 def withdraw(request, purposes: Iterable[str], *, source: str) -> dict[str, bool]:
     return set_consents(request, {p: False for p in purposes}, source=source)
+
+
+def withdraw_for_user(user, purposes: Iterable[str], *, source: str = Source.ACCOUNT_PAGE) -> None:
+    """Withdraw purposes for a customer outside of a consent form (unsubscribing from the
+    account's memory page); only purposes granted now become records."""
+    current = _user_consents(user) or _no_consent()
+    changed = {Purpose(p): False for p in purposes if p in _LETTERS and current.get(Purpose(p))}
+    if Purpose.MARKETING in {Purpose(p) for p in purposes if p in _LETTERS}:
+        # the e-mail side reads the flag: it goes off even without a stored grant
+        changed.setdefault(Purpose.MARKETING, False)
+    if changed:
+        _store(user, "", changed, Source(source), WORDING_VERSION)
 
 
 def carry_over_on_login(request, user) -> bool:

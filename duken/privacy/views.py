@@ -1,15 +1,19 @@
-"""The consent banner's answer, the consent page for visitors and the account privacy page.
-Every change goes through privacy.services."""
+"""The consent banner's answer, the consent page for visitors, the account privacy page and
+"What we remember about you". Every change goes through privacy.services and privacy.memory."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from . import services
+from . import memory, services
+from .forms import ProfileForm
+from .memory_sources import purpose_explanation
 from .models import OPTIONAL_PURPOSES, Purpose, Source
 
 BANNER_CHOICES = {
@@ -19,27 +23,11 @@ BANNER_CHOICES = {
 
 
 def _purposes(consents):
-    explanations = {
-        Purpose.NECESSARY: _(
-            "Keeps the shop working: your cart, your log-in, your language and security. "
-            "Always on, because the shop cannot work without it."
-        ),
-        Purpose.ANALYTICS: _(
-            "Counts which pages and products are viewed and what is searched, so we can see "
-            "what works and improve the shop."
-        ),
-        Purpose.PERSONALIZATION: _(
-            "Uses what you viewed and bought to suggest products and tailor pages for you."
-        ),
-        Purpose.MARKETING: _(
-            "Lets us send you news, offers and reminders by e-mail. You can stop them any time."
-        ),
-    }
     return [
         {
             "value": purpose.value,
             "label": purpose.label,
-            "explanation": explanations[purpose],
+            "explanation": purpose_explanation(purpose),
             "granted": consents.get(purpose, False),
             "always_on": purpose == Purpose.NECESSARY,
         }
@@ -109,4 +97,89 @@ def account_privacy(request):
             "history": services.history(request.user)[:200],
             "account_section": "privacy",
         },
+    )
+
+
+SECTION_TEXTS = {
+    memory.Section.FACTS: (
+        gettext_lazy("What you told us"),
+        gettext_lazy("Your profile and the addresses you saved."),
+    ),
+    memory.Section.INTERESTS: (
+        gettext_lazy("Your interests"),
+        gettext_lazy("What we concluded from the products you viewed, bought and searched for."),
+    ),
+    memory.Section.ACTIVITY: (
+        gettext_lazy("Recent activity"),
+        gettext_lazy("Your latest searches and the products you looked at."),
+    ),
+    memory.Section.CONSENTS: (
+        gettext_lazy("Your consents"),
+        gettext_lazy("What you allowed us to use your data for."),
+    ),
+    memory.Section.SUBSCRIPTIONS: (
+        gettext_lazy("Subscriptions"),
+        gettext_lazy("What we may send you."),
+    ),
+}
+
+
+def _memory_context(request):
+    grouped = memory.by_section(memory.remembered(request.user))
+    return {
+        "sections": [
+            {
+                "name": name,
+                "title": SECTION_TEXTS[name][0],
+                "intro": SECTION_TEXTS[name][1],
+                "items": items,
+            }
+            for name, items in grouped.items()
+        ],
+        "may_personalize": services.may_personalize(request),
+        "account_section": "memory",
+    }
+
+
+@login_required
+def memory_page(request):
+    """Everything we remember about the customer, each with its reason and what they can do."""
+    return render(request, "privacy/memory.html", _memory_context(request))
+
+
+@login_required
+@require_POST
+def memory_forget(request):
+    """Forget one item. The confirmation happens on the page (a second button); with htmx the
+    sections are rendered again in place."""
+    key = request.POST.get("key", "")
+    item = memory.find(request.user, key)
+    if item is None or not item.forgettable:
+        raise Http404(_("There is no such item in what we remember about you."))
+    memory.forget(request.user, key)
+    message = _("Forgotten: %(item)s.") % {"item": item.title}
+    if request.htmx:
+        context = {**_memory_context(request), "notice": message}
+        return render(request, "privacy/_memory_sections.html", context)
+    messages.success(request, message)
+    return redirect("privacy:memory")
+
+
+@login_required
+def profile(request):
+    """Correct the profile facts we keep (name, phone, country, language)."""
+    form = ProfileForm.for_user(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            memory.correct_profile(request.user, **form.cleaned_data)
+            messages.success(request, _("Your details are saved."))
+            return redirect("privacy:memory")
+        status = 400
+    else:
+        status = 200
+    return render(
+        request,
+        "privacy/profile.html",
+        {"form": form, "account_section": "memory"},
+        status=status,
     )

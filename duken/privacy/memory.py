@@ -1,0 +1,293 @@
+"""What Duken remembers about a customer: the one place that lists it, explains it, and forgets
+any single item of it.
+
+``remembered(user)`` gathers items from providers, each registered for one section with
+``register_provider(section, items, prefix=..., forget=...)``. This module registers the
+shop's own (profile facts, addresses, interests, recent activity, consents, subscriptions, see
+``memory_sources``); other apps add theirs in their ``AppConfig.ready`` (the conversations app
+"what you told us", the recommendations app "interests behind your recommendations").
+
+``forget(user, key)`` deletes what lies behind the item and, for anything derived from history,
+stores a ``ForgottenItem`` so later reads (``interests``, ``is_forgotten``) never bring it back.
+Keys are resolved only among the customer's own items: a key naming anyone else's data is
+simply not found.
+"""
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.dispatch import Signal
+
+from .models import ForgottenItem
+
+logger = logging.getLogger(__name__)
+
+
+class Section:
+    FACTS = "facts"
+    INTERESTS = "interests"
+    ACTIVITY = "activity"
+    CONSENTS = "consents"
+    SUBSCRIPTIONS = "subscriptions"
+
+
+SECTIONS = (
+    Section.FACTS,
+    Section.INTERESTS,
+    Section.ACTIVITY,
+    Section.CONSENTS,
+    Section.SUBSCRIPTIONS,
+)
+
+# Sent after an item was forgotten (``user``, ``key``): whoever keeps something derived from
+# the customer's history drops it here.
+item_forgotten = Signal()
+
+_FORGOTTEN_ATTR = "_duken_forgotten_keys"
+_VERSION_KEY = "privacy:memory:{pk}"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing we remember. ``key`` is stable and names no other customer's data; ``reason``
+    says in plain words where it comes from and what it is used for."""
+
+    key: str
+    section: str
+    title: str
+    reason: str
+    value: str = ""
+    url: str = ""  # where the thing itself lives (a product page)
+    correct_url: str = ""  # a form to correct it
+    forgettable: bool = False
+    forget_label: str = ""  # the button's words when they are not "Forget"
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Provider:
+    section: str
+    items: Callable[..., Iterable[Item]]  # items(user, forgotten: frozenset[str])
+
+
+@dataclass(frozen=True)
+class Forgetter:
+    forget: Callable  # forget(user, key): deletes what lies behind the item
+    suppress: bool  # whether forgetting also keeps later derivations from bringing it back
+
+
+@dataclass(frozen=True)
+class Interest:
+    """An interest derived from the customer's history, for the page and for personalization."""
+
+    key: str
+    kind: str  # "category", "product" or "search"
+    label: str
+    score: float
+    object_id: int | None = None
+    query: str = ""
+    counts: dict = field(default_factory=dict, compare=False, hash=False)
+    reason: str = ""
+
+
+_providers: dict[str, Provider] = {}
+_forgetters: dict[str, Forgetter] = {}
+
+
+def register_provider(
+    section: str,
+    items: Callable[..., Iterable[Item]],
+    *,
+    name: str | None = None,
+    prefix: str | None = None,
+    forget: Callable | None = None,
+    suppress: bool = False,
+) -> None:
+    """Add (or replace, by ``name``) a provider of remembered items for ``section``:
+    ``items(user, forgotten)`` yields them. With ``prefix`` and ``forget``, items whose keys
+    start with ``prefix + ":"`` are forgotten by ``forget(user, key)``, which deletes what lies
+    behind one; ``suppress`` also stores the key so that anything derived later skips it."""
+    if section not in SECTIONS:
+        raise ValueError(f"unknown section {section!r}")
+    _providers[name or f"{items.__module__}.{items.__qualname__}"] = Provider(section, items)
+    if forget is not None:
+        register_forget(prefix, forget, suppress=suppress)
+
+
+def register_forget(prefix: str, forget: Callable, *, suppress: bool = False) -> None:
+    """How the items whose keys start with ``prefix + ":"`` are forgotten."""
+    if not prefix or ":" in prefix:
+        raise ValueError(f"bad prefix {prefix!r}")
+    _forgetters[prefix] = Forgetter(forget, suppress)
+
+
+def _forgetter_for(key: str) -> Forgetter | None:
+    return _forgetters.get(key.split(":", 1)[0])
+
+
+# --- keys ------------------------------------------------------------------------------------
+
+
+def category_key(category_id) -> str:
+    return f"category:{int(category_id)}"
+
+
+def product_key(product_id) -> str:
+    return f"product:{int(product_id)}"
+
+
+def normalized_search(query) -> str:
+    from duken.catalog.search import normalize_query
+
+    text = str(query or "")
+    return normalize_query(text) or " ".join(text.casefold().split())
+
+
+def search_key(query) -> str:
+    """The key of a search: a digest of its normalized words, so the record that a search was
+    forgotten does not keep the words themselves."""
+    digest = hashlib.sha256(normalized_search(query).encode()).hexdigest()[:20]
+    return f"search:{digest}"
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def forgotten_keys(user) -> frozenset[str]:
+    """The keys the customer asked us to forget: one query, then kept on the user object for
+    the rest of the request (``request.user`` lives as long as the request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
+        return frozenset()
+    cached = user.__dict__.get(_FORGOTTEN_ATTR)
+    if cached is None:
+        cached = frozenset(
+            ForgottenItem.objects.filter(user_id=user.pk).values_list("key", flat=True)
+        )
+        user.__dict__[_FORGOTTEN_ATTR] = cached
+    return cached
+
+
+def is_forgotten(user, key: str) -> bool:
+    return key in forgotten_keys(user)
+
+
+def memory_version(user) -> int:
+    """A number that changes whenever the customer forgets something: caches of anything
+    derived from their history put it in their keys, so a forgotten item is never served."""
+    if user is None or user.pk is None:
+        return 0
+    key = _VERSION_KEY.format(pk=user.pk)
+    version = cache.get(key)
+    if version is None:
+        version = time.time_ns()
+        cache.add(key, version, None)
+        version = cache.get(key, version)
+    return version
+
+
+def remembered(user) -> list[Item]:
+    """Everything we remember about the customer, section by section, forgotten items left
+    out."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    forgotten = forgotten_keys(user)
+    found = []
+    for section in SECTIONS:
+        for provider in _providers.values():
+            if provider.section != section:
+                continue
+            for item in provider.items(user, forgotten):
+                if item.key not in forgotten:
+                    found.append(item)
+    return found
+
+
+def by_section(items: Iterable[Item]) -> dict[str, list[Item]]:
+    grouped = {section: [] for section in SECTIONS}
+    for item in items:
+        grouped[item.section].append(item)
+    return grouped
+
+
+def find(user, key: str) -> Item | None:
+    """The customer's own item with this key, or None."""
+    if not isinstance(key, str) or not key or len(key) > 80:
+        return None
+    for item in remembered(user):
+        if item.key == key:
+            return item
+    return None
+
+
+def interests(user, *, for_personalization=False) -> list[Interest]:
+    """The customer's interests, strongest first, never a forgotten one. With
+    ``for_personalization`` nothing at all unless they consented to personalization."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    if for_personalization:
+        from .services import may_personalize
+
+        if not may_personalize(user):
+            return []
+    from .memory_history import derive_interests
+
+    return derive_interests(user, forgotten_keys(user))
+
+
+# --- forgetting ------------------------------------------------------------------------------
+
+
+def forget(user, key: str) -> bool:
+    """Forget one of the customer's items everywhere at once; False when they have no such
+    item (or it cannot be forgotten), and then nothing changes."""
+    item = find(user, key)
+    forgetter = _forgetter_for(key) if item is not None else None
+    if item is None or not item.forgettable or forgetter is None:
+        return False
+    # Events still waiting in this process's buffer (or being written by its writer thread)
+    # would otherwise land after the delete and bring the item back.
+    from duken.interactions import buffer
+
+    wait_idle = getattr(buffer, "wait_idle", None)
+    if wait_idle is not None:
+        wait_idle()
+    buffer.flush()
+    with transaction.atomic():
+        forgetter.forget(user, key)
+        if forgetter.suppress:
+            try:
+                with transaction.atomic():
+                    ForgottenItem.objects.get_or_create(user_id=user.pk, key=key)
+            except IntegrityError:  # the same item forgotten twice at the same moment
+                pass
+    user.__dict__.pop(_FORGOTTEN_ATTR, None)
+    cache.set(_VERSION_KEY.format(pk=user.pk), time.time_ns(), None)
+    item_forgotten.send(sender=Item, user=user, key=key)
+    logger.info("remembered item forgotten", extra={"user": user.pk, "key": key})
+    return True
+
+
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "country", "language")
+
+
+def correct_profile(user, **fields) -> list[str]:
+    """Store the customer's corrected profile facts (already validated, see ``ProfileForm``);
+    returns the names of the fields that changed."""
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown profile fields: {', '.join(sorted(unknown))}")
+    changed = [name for name, value in fields.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, fields[name])
+    if changed:
+        user.save(update_fields=changed)
+    return changed
+
+
+from . import memory_sources  # noqa: E402,F401  (registers the shop's own providers)

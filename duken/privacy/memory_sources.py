@@ -1,0 +1,222 @@
+"""The shop's own remembered items: profile facts, addresses, interests derived from history,
+recent activity, consents and the marketing subscription (see ``memory``)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from . import memory
+from . import memory_history as history
+from .memory import Item, Section, register_provider
+from .models import OPTIONAL_PURPOSES, ConsentRecord, Purpose
+
+
+def purpose_explanation(purpose) -> str:
+    return {
+        Purpose.NECESSARY: _(
+            "Keeps the shop working: your cart, your log-in, your language and security. "
+            "Always on, because the shop cannot work without it."
+        ),
+        Purpose.ANALYTICS: _(
+            "Counts which pages and products are viewed and what is searched, so we can see "
+            "what works and improve the shop."
+        ),
+        Purpose.PERSONALIZATION: _(
+            "Uses what you viewed and bought to suggest products and tailor pages for you."
+        ),
+        Purpose.MARKETING: _(
+            "Lets us send you news, offers and reminders by e-mail. You can stop them any time."
+        ),
+    }[Purpose(purpose)]
+
+
+# --- facts -----------------------------------------------------------------------------------
+
+_PROFILE_FIELDS = ("name", "email", "phone", "country", "language")
+
+
+def _language_name(code: str) -> str:
+    from django.conf import settings
+
+    names = dict(settings.LANGUAGES)
+    return str(names.get(code, code))
+
+
+def profile_items(user, forgotten):
+    profile = reverse("privacy:profile")
+    values = {
+        "name": user.get_full_name(),
+        "email": user.email,
+        "phone": user.phone,
+        "country": user.country,
+        "language": _language_name(user.language) if user.language else "",
+    }
+    titles = {
+        "name": _("Name"),
+        "email": _("E-mail address"),
+        "phone": _("Phone"),
+        "country": _("Country"),
+        "language": _("Language"),
+    }
+    reasons = {
+        "name": _("You gave it to us. We use it to greet you and on your orders."),
+        "email": _(
+            "You log in with it and we send your order confirmations to it. It stays as long "
+            "as you have an account."
+        ),
+        "phone": _("You gave it to us. The courier calls it when delivering your orders."),
+        "country": _("You gave it to us. It helps us show the right delivery options."),
+        "language": _("You chose it. We write to you and show the shop in this language."),
+    }
+    for name in _PROFILE_FIELDS:
+        if not values[name]:
+            continue
+        yield Item(
+            key=f"fact:{name}",
+            section=Section.FACTS,
+            title=titles[name],
+            value=values[name],
+            reason=reasons[name],
+            correct_url="" if name == "email" else profile,
+            forgettable=name != "email",
+        )
+
+
+def forget_profile(user, key):
+    field = key.split(":", 1)[1]
+    if field == "name":
+        user.first_name = user.last_name = ""
+        user.save(update_fields=["first_name", "last_name"])
+    elif field in ("phone", "country", "language"):
+        setattr(user, field, "")
+        user.save(update_fields=[field])
+
+
+def address_items(user, forgotten):
+    from duken.customers.models import Address
+
+    for address in Address.objects.filter(user_id=user.pk):
+        value = ", ".join(
+            part
+            for part in (
+                address.full_name,
+                address.street,
+                address.city,
+                address.region,
+                address.postcode,
+                address.phone,
+            )
+            if part
+        )
+        yield Item(
+            key=f"address:{address.pk}",
+            section=Section.FACTS,
+            title=_("Delivery address (default)") if address.is_default else _("Delivery address"),
+            value=value,
+            reason=_("You saved it. We offer it at checkout so you need not type it again."),
+            correct_url=reverse("storefront:address_edit", args=[address.pk]),
+            forgettable=True,
+        )
+
+
+def forget_address(user, key):
+    from duken.customers import services as customers
+    from duken.customers.models import Address
+
+    pk = key.split(":", 1)[1]
+    # only ever the customer's own address: the key was found among their items
+    customers.delete_address(Address.objects.get(user_id=user.pk, pk=int(pk)))
+
+
+# --- consents and subscriptions --------------------------------------------------------------
+
+
+def consent_items(user, forgotten):
+    latest = {}
+    for record in ConsentRecord.objects.filter(user_id=user.pk).order_by("pk"):
+        latest[record.purpose] = record
+    privacy_page = reverse("privacy:account")
+    for purpose in OPTIONAL_PURPOSES:
+        record = latest.get(purpose)
+        if record is None:
+            value = _("Not chosen yet: not used")
+        elif record.granted:
+            value = _("Granted on %(date)s (wording %(version)s)") % {
+                "date": _date(record.created_at),
+                "version": record.wording_version,
+            }
+        else:
+            value = _("Withdrawn on %(date)s (wording %(version)s)") % {
+                "date": _date(record.created_at),
+                "version": record.wording_version,
+            }
+        yield Item(
+            key=f"consent:{purpose.value}",
+            section=Section.CONSENTS,
+            title=purpose.label,
+            value=value,
+            reason=purpose_explanation(purpose)
+            + " "
+            + _("We keep every choice you make as proof of what you agreed to."),
+            correct_url=privacy_page,
+        )
+
+
+def _date(moment) -> str:
+    from django.utils import formats, timezone
+
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
+
+
+def subscription_items(user, forgotten):
+    subscribed = user.accepts_marketing
+    yield Item(
+        key="subscription:marketing-email",
+        section=Section.SUBSCRIPTIONS,
+        title=_("News and offers by e-mail"),
+        value=_("Subscribed") if subscribed else _("Not subscribed"),
+        reason=_("You agreed to receive them.")
+        if subscribed
+        else _("We send you no marketing e-mail."),
+        correct_url=reverse("privacy:account"),
+        forgettable=subscribed,
+        forget_label=_("Unsubscribe"),
+    )
+
+
+def forget_subscription(user, key):
+    from . import services
+
+    services.withdraw_for_user(user, [Purpose.MARKETING])
+
+
+register_provider(
+    Section.FACTS, profile_items, name="profile", prefix="fact", forget=forget_profile
+)
+register_provider(
+    Section.FACTS, address_items, name="addresses", prefix="address", forget=forget_address
+)
+register_provider(
+    Section.INTERESTS,
+    history.interest_items,
+    name="interests",
+    prefix="category",
+    forget=history.forget_category,
+    suppress=True,
+)
+memory.register_forget("product", history.forget_product, suppress=True)
+memory.register_forget("search", history.forget_search, suppress=True)
+register_provider(
+    Section.ACTIVITY,
+    history.activity_items,
+    name="activity",
+    prefix="activity",
+    forget=history.forget_activity,
+)
+register_provider(Section.CONSENTS, consent_items, name="consents")
+register_provider(
+    Section.SUBSCRIPTIONS,
+    subscription_items,
+    name="subscriptions",
+    prefix="subscription",
+    forget=forget_subscription,
+)
