@@ -56,7 +56,15 @@ def _empty_interaction_buffer():
 
     buffer.discard()
     yield
+    buffer.wait_idle()
     buffer.discard()
+
+
+@pytest.fixture(autouse=True)
+def _interaction_batches_written_in_the_request_thread(settings):
+    """A due batch is written by the request that finished, so a test can assert on it right
+    after; the writer thread that does it in production has its own test."""
+    settings.INTERACTIONS_FLUSH_IN_BACKGROUND = False
 
 
 @pytest.fixture(autouse=True)

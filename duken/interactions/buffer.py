@@ -1,12 +1,15 @@
 """A per-process buffer of analytics rows (interaction events, stored searches), written in
 batches with one ``bulk_create`` per model.
 
-Durability: buffered events live in the worker's memory until a flush. A flush happens after a
-response went out (``request_finished``) once the buffer holds ``INTERACTIONS_BUFFER_SIZE`` events or its oldest event
-is ``INTERACTIONS_FLUSH_SECONDS`` old, when a customer logs in, and at a clean process exit
-(atexit). A worker that crashes or is killed loses what it had not flushed yet, and a quiet worker
-keeps its events until its next request or exit. That is accepted for analytics events only;
-order events never pass through here (``services.record`` writes them at once)."""
+Durability: buffered rows live in the worker's memory until a flush. A flush happens once the
+buffer holds ``INTERACTIONS_BUFFER_SIZE`` rows or its oldest row is ``INTERACTIONS_FLUSH_SECONDS``
+old (checked when a response went out, ``request_finished``), when a customer logs in, and at a
+clean process exit (atexit). The flush after a response runs in the process's writer thread
+(``INTERACTIONS_FLUSH_IN_BACKGROUND``, on by default), so the worker goes straight on to its next
+request instead of waiting for the batch write. A worker that crashes or is killed loses what it
+had not flushed yet, and a quiet worker keeps its rows until its next request or exit. That is
+accepted for analytics rows only; order events never pass through here (``services.record``
+writes them at once)."""
 
 import atexit
 import logging
@@ -16,7 +19,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import close_old_connections, connection
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +43,23 @@ def add(event) -> None:
             _first_at = time.monotonic()
         _events.append(event)
         pending = len(_events)
-    # Outside a request (a task, a shell) nobody else will flush: write once the batch is full,
-    # but never inside someone's transaction, which would tie the events to its fate.
-    if pending >= _size() and not connection.in_atomic_block:
+    # Inside a request the batch is written after the response went out (``after_response``).
+    # Outside one (a task, a shell) nobody else will: write once the batch is full, but never
+    # inside someone's transaction, which would tie the rows to its fate.
+    if pending >= _size() and not in_request() and not connection.in_atomic_block:
         flush()
+
+
+_local = threading.local()
+
+
+def in_request() -> bool:
+    return getattr(_local, "in_request", False)
+
+
+def set_in_request(value: bool) -> None:
+    """The interaction middleware marks the thread while it serves a request."""
+    _local.in_request = value
 
 
 def pending() -> int:
@@ -144,7 +160,62 @@ def flush_if_due() -> int:
     return 0
 
 
+def _in_background() -> bool:
+    return getattr(settings, "INTERACTIONS_FLUSH_IN_BACKGROUND", True)
+
+
+_wake = threading.Event()
+_idle = threading.Event()
+_idle.set()
+_writer = None
+_writer_lock = threading.Lock()
+
+
+def _write_forever() -> None:
+    while True:
+        _wake.wait()
+        _wake.clear()
+        try:
+            close_old_connections()  # honours CONN_MAX_AGE and drops a broken connection
+            flush()
+        except Exception:  # flush() logs its own failures; the thread must never die
+            logger.exception("the interaction writer thread failed to flush")
+        finally:
+            if not _wake.is_set():
+                _idle.set()
+
+
+def flush_soon() -> None:
+    """Have the process's writer thread (started on first use) write the buffer."""
+    global _writer
+    if _writer is None or not _writer.is_alive():
+        with _writer_lock:
+            if _writer is None or not _writer.is_alive():
+                _writer = threading.Thread(
+                    target=_write_forever, name="duken-interactions-writer", daemon=True
+                )
+                _writer.start()
+    _idle.clear()
+    _wake.set()
+
+
+def wait_idle(timeout: float = 10.0) -> bool:
+    """Wait until the writer thread finished what it was woken for (tests, shutdown)."""
+    return _idle.wait(timeout)
+
+
+def after_response() -> None:
+    """Called when a response went out: write the batch if it is due."""
+    if not is_due():
+        return
+    if _in_background():
+        flush_soon()
+    else:
+        flush()
+
+
 def _flush_at_exit() -> None:
+    wait_idle(5.0)
     if not _events:
         return
     try:

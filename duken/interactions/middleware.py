@@ -5,6 +5,7 @@ import logging
 
 from django.conf import settings
 
+from . import buffer
 from .visitor import (
     COOKIE_MAX_AGE,
     COOKIE_NAME,
@@ -35,7 +36,11 @@ class InteractionMiddleware:
         setattr(request, REQUEST_ATTR, visitor)
         setattr(request, NEW_ATTR, is_new)
 
-        response = self.get_response(request)
+        buffer.set_in_request(True)
+        try:
+            response = self.get_response(request)
+        finally:
+            buffer.set_in_request(False)
 
         # Logging out hands the browser a fresh id (see signals), so it is read again here.
         if getattr(request, NEW_ATTR, False):

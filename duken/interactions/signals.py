@@ -30,5 +30,5 @@ def renew_visitor_on_logout(sender, request, user, **kwargs):
 @receiver(request_finished, dispatch_uid="interactions.flush_if_due")
 def flush_after_response(sender, **kwargs):
     # The server sends this once the response body went out: the batch write costs the visitor
-    # no waiting.
-    buffer.flush_if_due()
+    # no waiting, and with the writer thread the worker's next request does not wait either.
+    buffer.after_response()

@@ -1,4 +1,5 @@
 import logging
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -189,6 +190,23 @@ def test_the_request_end_flushes_a_full_batch(consenting, settings):
     assert buffer.pending() == 1 and not Event.objects.exists()
     consenting.get(url)
     assert buffer.pending() == 0 and Event.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_production_the_writer_thread_writes_the_batch(consenting, settings):
+    # given the shop's default: due batches are written off the request thread
+    settings.INTERACTIONS_FLUSH_IN_BACKGROUND = True
+    settings.INTERACTIONS_BUFFER_SIZE = 2
+    product = make_product()
+    url = reverse("storefront:product", args=[product.slug])
+    # when
+    consenting.get(url)
+    consenting.get(url)
+    # then the second response handed the batch to the writer thread, which wrote it
+    assert buffer.wait_idle(timeout=10)
+    assert buffer.pending() == 0
+    assert Event.objects.filter(kind=Kind.PRODUCT_VIEW).count() == 2
+    assert "duken-interactions-writer" in {t.name for t in threading.enumerate()}
 
 
 def test_recording_a_page_view_adds_no_query(consenting):
