@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .forms import AdminUserChangeForm, AdminUserCreationForm
-from .models import Address, User
+from .models import Address, CustomerNote, CustomerTag, SentEmail, User
 
 
 class AddressInline(admin.StackedInline):
@@ -22,6 +24,7 @@ class AddressInline(admin.StackedInline):
 class UserAdmin(DjangoUserAdmin):
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
+    change_form_template = "customers/admin/user_change_form.html"
     inlines = [AddressInline]
     list_display = [
         "email",
@@ -31,6 +34,7 @@ class UserAdmin(DjangoUserAdmin):
         "is_demo",
         "is_staff",
         "date_joined",
+        "timeline_link",
     ]
     list_filter = ["is_staff", "is_superuser", "is_active", "is_demo", "groups", "country"]
     search_fields = ["email", "first_name", "last_name", "phone"]
@@ -72,6 +76,11 @@ class UserAdmin(DjangoUserAdmin):
     ]
     filter_horizontal = ["groups", "user_permissions"]
 
+    @admin.display(description=_("timeline"))
+    def timeline_link(self, obj):
+        url = reverse("backoffice:customer_timeline", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Timeline"))
+
 
 @admin.register(Address)
 class AddressAdmin(admin.ModelAdmin):
@@ -80,3 +89,47 @@ class AddressAdmin(admin.ModelAdmin):
     search_fields = ["full_name", "phone", "city", "street", "user__email"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
+
+
+@admin.register(CustomerTag)
+class CustomerTagAdmin(admin.ModelAdmin):
+    """Tags are put on customers on their timeline; here they can be looked up or deleted."""
+
+    list_display = ["name", "created_at"]
+    search_fields = ["name", "key"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CustomerNote)
+class CustomerNoteAdmin(admin.ModelAdmin):
+    """Read-only: notes are written and deleted on the customer's timeline."""
+
+    list_display = ["customer", "author", "created_at", "text"]
+    list_select_related = ["customer", "author"]
+    search_fields = ["text", "customer__email"]
+    raw_id_fields = ["customer", "author"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SentEmail)
+class SentEmailAdmin(admin.ModelAdmin):
+    list_display = ["sent_at", "to", "subject", "kind", "reference"]
+    list_filter = ["kind"]
+    search_fields = ["to", "subject", "reference"]
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

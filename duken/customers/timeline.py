@@ -13,10 +13,12 @@ only.
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 
+from django.db import connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +37,14 @@ class Entry:
     url: str = ""
     subkind: str = ""  # finer detail within the group, e.g. the interaction kind
     key: str = ""  # the stored row it shows, e.g. "note:12", for actions on the page
+    badge: str = ""  # a short label for the entry; the source's label when empty
+
+    @property
+    def kind_label(self) -> str:
+        if self.badge:
+            return str(self.badge)
+        source = _sources.get(self.kind)
+        return str(source.label) if source is not None else self.kind
 
 
 @dataclass(frozen=True)
@@ -134,10 +144,12 @@ def timeline_page(
         if kinds is not None and source.kind not in kinds:
             continue
         try:
-            found = source.entries(user, limit=limit + 1, before=before)
-            for entry in islice(found, limit + 1):
-                if before is None or entry.occurred_at < before:
-                    merged.append(entry)
+            # Inside a transaction a failed query must not poison the rest of the page.
+            guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
+            with guard:
+                found = source.entries(user, limit=limit + 1, before=before)
+                entries = [entry for entry in islice(found, limit + 1)]
+            merged += [e for e in entries if before is None or e.occurred_at < before]
         except Exception:
             logger.exception("timeline source failed", extra={"source": source.kind})
             failed.append(str(source.label))
@@ -166,7 +178,9 @@ def figures_for(user) -> dict[str, Figure]:
     result = {}
     for key, (label, compute, help_text) in _figures.items():
         try:
-            value = compute(user)
+            guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
+            with guard:
+                value = compute(user)
         except Exception:
             logger.exception("timeline figure failed", extra={"figure": key})
             value = None

@@ -202,6 +202,7 @@ def event_entries(user, *, limit=None, before=None, **kwargs):
             url=_object_url(obj) if obj is not None else "",
             subkind=event.kind,
             key=f"event:{event.pk}",
+            badge=str(Kind(event.kind).label) if event.kind in Kind.values else "",
         )
 
 
@@ -242,6 +243,6 @@ def email_entries(user, *, limit=None, before=None, **kwargs):
 
 def register():
     register_source("order", gettext_lazy("Orders"), order_entries)
-    register_source("event", gettext_lazy("Activity in the shop"), event_entries)
-    register_source("note", gettext_lazy("Staff notes"), note_entries)
-    register_source("email", gettext_lazy("E-mails sent"), email_entries)
+    register_source("event", gettext_lazy("Activity"), event_entries)
+    register_source("note", gettext_lazy("Notes"), note_entries)
+    register_source("email", gettext_lazy("E-mails"), email_entries)
