@@ -1,3 +1,5 @@
+"""Reviews, product questions and answers, support chat, and the promises they open."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,12 @@ class ConversationsConfig(AppConfig):
     name = "duken.conversations"
     label = "conversations"
     verbose_name = _("Conversations")
+
+    def ready(self):
+        from duken.customers.timeline import register_figure, register_source
+
+        from . import timeline
+
+        register_source("review", _("Reviews"), timeline.review_entries)
+        register_source("question", _("Questions"), timeline.question_entries)
+        register_figure("open_conversations", _("Open conversations"), timeline.open_conversations)

@@ -1,2 +1,15 @@
+from django.urls import path
+
+from . import views
+
 app_name = "conversations"
-urlpatterns = []
+urlpatterns = [
+    path("products/<int:product_id>/reviews/", views.product_reviews, name="product_reviews"),
+    path("products/<int:product_id>/review/", views.review_write, name="review_write"),
+    path("products/<int:product_id>/ask/", views.ask, name="ask"),
+    path("reviews/<int:pk>/edit/", views.review_edit, name="review_edit"),
+    path("reviews/<int:pk>/helpful/", views.review_helpful, name="review_helpful"),
+    path("questions/<int:pk>/", views.question_detail, name="question"),
+    path("questions/<int:pk>/answer/", views.question_answer, name="question_answer"),
+    path("account/conversations/", views.my_conversations, name="account"),
+]

@@ -1,0 +1,34 @@
+"""The version of one product's reviews and questions, for the cached product-page block.
+
+The public block (rating, reviews, answered questions) is rendered once per product, language
+and sort order and cached under a key that carries this version; every change to a product's
+reviews or questions bumps it, so the next view renders afresh. Nothing personal is cached.
+"""
+
+import time
+
+from django.core.cache import cache
+
+FRAGMENT_TTL = 600
+
+
+def _version_key(product_id: int) -> str:
+    return f"conversations:v:{product_id}"
+
+
+def product_version(product_id: int) -> int:
+    key = _version_key(product_id)
+    version = cache.get(key)
+    if version is None:
+        version = time.time_ns()
+        cache.add(key, version, None)
+        version = cache.get(key, version)
+    return version
+
+
+def bump_product(product_id: int) -> None:
+    cache.set(_version_key(product_id), time.time_ns(), None)
+
+
+def fragment_key(product_id: int, version: int, language: str, sort: str) -> str:
+    return f"conversations:block:{product_id}:{version}:{language}:{sort}"

@@ -1,0 +1,101 @@
+"""The reply that keeps a promise, e-mailed in the customer's language and quoting the words
+they wrote, with the date they wrote them."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import Promise
+
+logger = logging.getLogger(__name__)
+
+
+def _intro(kind: str, date: str) -> str:
+    # Translated at call time, in the customer's language.
+    texts = {
+        Promise.Kind.QUESTION: _("You asked on %(date)s:"),
+        Promise.Kind.CHAT: _("You wrote to us on %(date)s:"),
+        Promise.Kind.BACK_IN_STOCK: _("On %(date)s you asked us to tell you when this is back:"),
+        Promise.Kind.PRODUCT_REQUEST: _("On %(date)s you asked us for:"),
+    }
+    return texts.get(kind, _("You wrote on %(date)s:")) % {"date": date}
+
+
+def _subject(promise: Promise) -> str:
+    if promise.kind == Promise.Kind.QUESTION:
+        target = promise.target
+        product = getattr(target, "product", None)
+        if product is not None:
+            return _("Your question about %(product)s has an answer") % {"product": product.name}
+    return _("A reply to your message")
+
+
+def promise_language(promise: Promise) -> str:
+    languages = {code for code, _name in settings.LANGUAGES}
+    for candidate in (promise.language, getattr(promise.customer, "language", "")):
+        if candidate and candidate[:2] in languages:
+            return candidate[:2]
+    return settings.LANGUAGE_CODE
+
+
+def link_for(promise: Promise) -> str:
+    target = promise.target
+    url = target.get_absolute_url() if hasattr(target, "get_absolute_url") else ""
+    return settings.SITE_URL.rstrip("/") + url if url else ""
+
+
+def quoted_intro(promise: Promise) -> str:
+    said = timezone.localtime(promise.said_at)
+    return _intro(promise.kind, formats.date_format(said, "j E Y"))
+
+
+def build_message(promise: Promise) -> EmailMultiAlternatives:
+    with translation.override(promise_language(promise)):
+        customer = promise.customer
+        context = {
+            "promise": promise,
+            "name": (getattr(customer, "first_name", "") or "").strip(),
+            "intro": quoted_intro(promise),
+            "words": promise.words,
+            "reply": promise.reply,
+            "link": link_for(promise),
+            "site_url": settings.SITE_URL,
+        }
+        subject = _subject(promise)
+        text = render_to_string("conversations/email/promise_reply.txt", context)
+        html = render_to_string("conversations/email/promise_reply.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[promise.recipient],
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def send_reply(promise_id: int) -> bool:
+    """Send the reply of a kept promise, at most once. Returns whether an e-mail was sent."""
+    promise = Promise.objects.select_related("customer").filter(pk=promise_id).first()
+    if promise is None or promise.status != Promise.Status.KEPT or promise.notified_at:
+        return False
+    if not promise.recipient:
+        return False
+    message = build_message(promise)
+    # Claim first so two workers never both send; hand it back if sending fails.
+    claimed = Promise.objects.filter(pk=promise.pk, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    try:
+        message.send()
+    except Exception:
+        Promise.objects.filter(pk=promise.pk).update(notified_at=None)
+        logger.exception("promise reply e-mail failed", extra={"promise": promise.pk})
+        raise
+    return True

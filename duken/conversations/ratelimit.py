@@ -1,0 +1,40 @@
+"""How many posts a customer (or, for guests, an address) may send per minute.
+
+Counted in the shared cache (local memory or Redis) in fixed one-minute windows, so every
+worker process sees the same count when the cache is shared."""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+class RateLimited(Exception):
+    pass
+
+
+def limit_per_minute() -> int:
+    return int(getattr(settings, "DUKEN_POSTS_PER_MINUTE", 5))
+
+
+def _who(request) -> str:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"u{user.pk}"
+    return "ip" + (request.META.get("REMOTE_ADDR") or "-")
+
+
+def check(request, scope: str = "post") -> None:
+    """Count one post; raise ``RateLimited`` when the sender is over the limit this minute."""
+    window = int(time.time() // 60)
+    key = f"conversations:rl:{scope}:{_who(request)}:{window}"
+    if cache.add(key, 1, 120):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, 120)
+            count = 1
+    if count > limit_per_minute():
+        raise RateLimited
