@@ -389,3 +389,27 @@ def merge_anonymous_cart(request, user) -> Cart | None:
     anonymous.save(update_fields=["status", "updated_at"])
     _touch(own)
     return own
+
+
+# Carts that are spent (merged or ordered) are kept this long for support questions.
+SPENT_CART_DAYS = 30
+
+
+def purge_stale_carts(now=None) -> dict[str, int]:
+    """Delete the carts nobody can reach or needs any more: anonymous open carts untouched for
+    longer than a session lives (``SESSION_COOKIE_AGE``: their visitor's cookie is gone) and
+    merged or ordered carts older than ``SPENT_CART_DAYS`` (an order keeps its own lines).
+    A customer's open cart is never deleted. Returns how many of each were deleted."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    abandoned_before = now - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    spent_before = now - timedelta(days=SPENT_CART_DAYS)
+    _total, abandoned = Cart.objects.filter(
+        status=Cart.Status.OPEN, user__isnull=True, updated_at__lt=abandoned_before
+    ).delete()
+    _total, spent = Cart.objects.filter(
+        status__in=[Cart.Status.MERGED, Cart.Status.ORDERED], updated_at__lt=spent_before
+    ).delete()
+    label = Cart._meta.label
+    return {"abandoned": abandoned.get(label, 0), "spent": spent.get(label, 0)}

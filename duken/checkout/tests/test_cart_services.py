@@ -270,3 +270,44 @@ def test_the_anonymous_cart_becomes_the_account_cart_when_there_is_none():
     assert cart.user == user
     request.user = user
     assert services.get_cart(request) == cart
+
+
+def test_stale_carts_are_purged_and_customers_open_carts_kept(settings):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    # given carts of every kind, some long untouched
+    now = timezone.now()
+    customer = get_user_model().objects.create_user("aliya@example.kz", "Steppe-Winds-2026")
+    product = make_product()
+    old = now - timedelta(seconds=settings.SESSION_COOKIE_AGE + 3600)
+    carts = {
+        "abandoned": Cart.objects.create(),
+        "recent_anonymous": Cart.objects.create(),
+        "customer_open": Cart.objects.create(user=customer),
+        "old_merged": Cart.objects.create(status=Cart.Status.MERGED),
+        "new_ordered": Cart.objects.create(status=Cart.Status.ORDERED),
+    }
+    CartLine.objects.create(cart=carts["abandoned"], product=product, quantity=2)
+    for name in ("abandoned", "customer_open", "old_merged"):
+        Cart.objects.filter(pk=carts[name].pk).update(updated_at=old)
+    Cart.objects.filter(pk=carts["new_ordered"].pk).update(updated_at=now - timedelta(days=2))
+    # when
+    deleted = services.purge_stale_carts()
+    # then
+    assert deleted == {"abandoned": 1, "spent": 1}
+    left = set(Cart.objects.values_list("pk", flat=True))
+    assert left == {
+        carts["recent_anonymous"].pk,
+        carts["customer_open"].pk,
+        carts["new_ordered"].pk,
+    }
+    assert not CartLine.objects.exists()
+    # and the command says what it did, and changes nothing more on a second run
+    from io import StringIO
+
+    out = StringIO()
+    call_command("purge_carts", stdout=out)
+    assert out.getvalue().strip() == "Deleted 0 abandoned anonymous carts and 0 spent carts."
