@@ -123,6 +123,14 @@ def _clamp(limit) -> int:
     return max(1, min(limit, MAX_LIMIT))
 
 
+def _guard():
+    """On PostgreSQL a failed query inside a transaction aborts it: a savepoint keeps one
+    failing source from breaking the rest of the page."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        return transaction.atomic()
+    return nullcontext()
+
+
 def timeline_page(
     user, kinds: set[str] | None = None, limit: int = DEFAULT_LIMIT, before=None
 ) -> TimelinePage:
@@ -144,12 +152,10 @@ def timeline_page(
         if kinds is not None and source.kind not in kinds:
             continue
         try:
-            # Inside a transaction a failed query must not poison the rest of the page.
-            guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
-            with guard:
+            with _guard():
                 found = source.entries(user, limit=limit + 1, before=before)
-                entries = [entry for entry in islice(found, limit + 1)]
-            merged += [e for e in entries if before is None or e.occurred_at < before]
+                older = (e for e in found if before is None or e.occurred_at < before)
+                merged += islice(older, limit + 1)
         except Exception:
             logger.exception("timeline source failed", extra={"source": source.kind})
             failed.append(str(source.label))
@@ -178,8 +184,7 @@ def figures_for(user) -> dict[str, Figure]:
     result = {}
     for key, (label, compute, help_text) in _figures.items():
         try:
-            guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
-            with guard:
+            with _guard():
                 value = compute(user)
         except Exception:
             logger.exception("timeline figure failed", extra={"figure": key})
