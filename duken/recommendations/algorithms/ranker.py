@@ -19,12 +19,18 @@ from collections.abc import Hashable
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy.optimize import minimize
 
 from .base import top_k
 from .features import FEATURE_NAMES, FEATURES, FeatureBuilder, FeatureSettings
 
 REQUIRED_COLUMNS = ("user", "item", "timestamp", "quantity", "country")
+# Signals whose best items make up the candidates the blend ranks.
+CANDIDATE_SIGNALS = [
+    FEATURE_NAMES.index(name)
+    for name in ("repeat_long", "ease", "rp3beta", "basket_neighbours", "als", "popular_country")
+]
 
 
 class DukenRanker:
@@ -34,12 +40,11 @@ class DukenRanker:
     ``timestamp``, ``quantity`` and ``country``; ids may be any hashable values.
     """
 
-    def __init__(self, validation_days=56, negatives=80, batch_size=256, settings=None, seed=7):
+    def __init__(self, validation_days=56, candidates_per_signal=60, batch_size=256, settings=None):
         self.validation_days = validation_days
-        self.negatives = negatives
+        self.candidates_per_signal = candidates_per_signal
         self.batch_size = batch_size
         self.settings = settings or FeatureSettings()
-        self.seed = seed
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, interactions: pd.DataFrame, now=None):
@@ -78,54 +83,64 @@ class DukenRanker:
         return self
 
     def _learn_blends(self, builder, held_out):
-        rng = np.random.default_rng(self.seed)
         targets = held_out[["u", "i"]].drop_duplicates()
         active = np.flatnonzero(builder.user_days > 0)
         users = np.intersect1d(active, targets["u"].unique())
         if len(users) == 0:
             return {"all": None, "discovery": None}
-        by_user = targets.groupby("u")["i"].apply(np.asarray)
+        labels = sp.csr_matrix(
+            (np.ones(len(targets)), (targets["u"].to_numpy(), targets["i"].to_numpy())),
+            shape=(builder.n_users, builder.n_items),
+        )
         samples = {"all": ([], []), "discovery": ([], [])}
         for start in range(0, len(users), self.batch_size):
             batch = users[start : start + self.batch_size]
             feats = builder.features(batch)
             bought = builder.bought[batch].toarray() > 0
-            for row, user in enumerate(batch):
-                positives = np.zeros(builder.n_items, dtype=bool)
-                positives[by_user[user]] = True
-                for variant in ("all", "discovery"):
-                    allowed = ~bought[row] if variant == "discovery" else np.ones_like(positives)
-                    x, y = self._sample(feats[row], positives & allowed, allowed, rng, variant)
-                    samples[variant][0].append(x)
-                    samples[variant][1].append(y)
+            positives = labels[batch].toarray() > 0
+            for variant in ("all", "discovery"):
+                allowed = ~bought if variant == "discovery" else np.ones_like(bought)
+                chosen = self._candidates(feats, allowed)
+                samples[variant][0].append(feats[chosen])
+                samples[variant][1].append(positives[chosen].astype(np.float64))
         weights = {}
         for variant, (xs, ys) in samples.items():
             x, y = np.concatenate(xs), np.concatenate(ys)
             weights[variant] = _logistic_regression(x, y) if 0 < y.sum() < len(y) else None
         return weights
 
-    def _sample(self, feats, positives, allowed, rng, variant):
-        """All held-out purchases plus hard negatives (the current blend's best guesses) and
-        random negatives, so the blend learns to order the top of the list."""
-        guess = feats @ _default_weights(variant)
-        candidates = np.flatnonzero(allowed & ~positives)
-        hard_n = min(self.negatives // 2, len(candidates))
-        hard = (
-            candidates[np.argpartition(-guess[candidates], hard_n - 1)[:hard_n]] if hard_n else []
-        )
-        rest = np.setdiff1d(candidates, hard)
-        easy = rng.choice(rest, size=min(self.negatives - hard_n, len(rest)), replace=False)
-        pos = np.flatnonzero(positives)
-        chosen = np.concatenate([pos, np.asarray(hard, dtype=np.int64), easy]).astype(np.int64)
-        labels = np.zeros(len(chosen), dtype=np.float32)
-        labels[: len(pos)] = 1.0
-        return feats[chosen], labels
+    def _candidates(self, feats, allowed):
+        """The items worth ranking for each user: the union of each signal's best
+        ``candidates_per_signal`` allowed items. The blend is learned and applied on these."""
+        chosen = np.zeros(feats.shape[:2], dtype=bool)
+        m = min(self.candidates_per_signal, feats.shape[1])
+        rows = np.arange(feats.shape[0])[:, None]
+        for column in CANDIDATE_SIGNALS:
+            values = np.where(allowed, feats[..., column], -np.inf)
+            best = np.argpartition(-values, m - 1, axis=1)[:, :m]
+            chosen[rows, best] = True
+        return chosen & allowed
 
     # -- scoring ---------------------------------------------------------------------------
     def score_users(self, user_indices, variant="all"):
-        """Blended scores (len(user_indices) x n_items) for internal user indices."""
-        weights = self.weights[variant]
-        return self.builder.features(user_indices) @ weights
+        """Blended scores (len(user_indices) x n_items) for internal user indices; in
+        "discovery" the blend for items the user never bought (those still need excluding)."""
+        user_indices = np.asarray(user_indices)
+        feats = self.builder.features(user_indices)
+        if variant == "discovery":
+            allowed = self.builder.bought[user_indices].toarray() == 0
+        else:
+            allowed = np.ones(feats.shape[:2], dtype=bool)
+        return self._blend(feats, allowed, self.weights[variant])[0]
+
+    def _blend(self, feats, allowed, weights):
+        """Scores and per-feature contributions; items outside the candidates rank below
+        every candidate."""
+        contributions = feats * weights
+        scores = contributions.sum(axis=2, dtype=np.float64)
+        candidates = self._candidates(feats, allowed)
+        floor = scores.min() - 1.0 - (scores.max() - scores.min())
+        return np.where(candidates, scores, floor + scores * 1e-6), contributions
 
     def recommend(self, user: Hashable, k=20, exclude=frozenset()):
         """The ``k`` best items for ``user`` as ``(item, score, reason)``, best first.
@@ -139,9 +154,11 @@ class DukenRanker:
             scores = self.builder.popular_recent.astype(np.float64).copy()
             reasons = np.full(len(scores), "popular", dtype=object)
         else:
-            feats = self.builder.features([position])[0]
-            contributions = feats * self.weights["all"]
-            scores = contributions.sum(axis=1)
+            feats = self.builder.features([position])
+            allowed = np.ones(feats.shape[:2], dtype=bool)
+            allowed[0, excluded] = False
+            scores, contributions = self._blend(feats, allowed, self.weights["all"])
+            scores, contributions = scores[0], contributions[0]
             codes = np.array([FEATURES[name] for name in FEATURE_NAMES], dtype=object)
             reasons = codes[np.argmax(contributions, axis=1)]
         scores[excluded] = -np.inf
