@@ -13,14 +13,27 @@ GROUPS = {
         "payments": {"*": ("view", "change")},
         "shipping": {"*": ALL},
         "checkout": {"*": ("view",)},
-        "customers": {"user": ("add", "change", "view"), "address": ALL},
+        "customers": {
+            "user": ("add", "change", "view"),
+            "address": ALL,
+            "customernote": ALL,
+            "customertag": ALL,
+            "customertagging": ALL,
+            "sentemail": ("view",),
+        },
     },
     "Order handlers": {
         "orders": {"order": ("view", "change"), "orderline": ("view",), "orderevent": ("view",)},
         "payments": {"payment": ("view", "change"), "paymentcallback": ("view",)},
         "shipping": {"*": ("view",)},
         "catalog": {"product": ("view",), "category": ("view",)},
-        "customers": {"user": ("view",), "address": ("view", "change")},
+        "customers": {
+            "user": ("view",),
+            "address": ("view", "change"),
+            "customernote": ("view", "add"),
+            "customertagging": ("view", "add", "delete"),
+            "sentemail": ("view",),
+        },
     },
     "Catalog editors": {
         "catalog": {
