@@ -124,18 +124,30 @@ SECTION_TEXTS = {
 }
 
 
+# A long history shows its strongest interests first; the rest is one link away.
+INTERESTS_SHOWN = 20
+
+
 def _memory_context(request):
     grouped = memory.by_section(memory.remembered(request.user))
-    return {
-        "sections": [
+    show_all = request.GET.get("show") == "all"
+    sections = []
+    for name, items in grouped.items():
+        hidden = 0
+        if name == memory.Section.INTERESTS and not show_all and len(items) > INTERESTS_SHOWN:
+            hidden = len(items) - INTERESTS_SHOWN
+            items = items[:INTERESTS_SHOWN]
+        sections.append(
             {
                 "name": name,
                 "title": SECTION_TEXTS[name][0],
                 "intro": SECTION_TEXTS[name][1],
                 "items": items,
+                "hidden": hidden,
             }
-            for name, items in grouped.items()
-        ],
+        )
+    return {
+        "sections": sections,
         "may_personalize": services.may_personalize(request),
         "account_section": "memory",
     }

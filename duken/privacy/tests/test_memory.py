@@ -205,3 +205,22 @@ def test_forgotten_keys_cost_one_query_per_request(customer, django_assert_num_q
         assert memory.is_forgotten(user, "product:1")
         assert not memory.is_forgotten(user, "product:2")
         assert memory.forgotten_keys(user) == {"product:1"}
+
+
+def test_a_long_history_shows_the_strongest_interests_and_the_rest_on_request(client, customer):
+    # given: 25 products viewed, the first ones more often
+    products = [make_product(name=f"Felt Slipper {n:02d}") for n in range(25)]
+    for n, product in enumerate(products):
+        for _ in range(26 - n):
+            _event(customer, Kind.PRODUCT_VIEW, product)
+    client.force_login(customer)
+    keys = [i.key for i in memory.by_section(memory.remembered(customer))["interests"]]
+    assert len(keys) == 50  # each product and its category
+
+    # when / then
+    page = client.get(reverse("privacy:memory")).content.decode()
+    assert page.count('data-key="product:') == 20 + 12  # the strongest and recent activity
+    assert "Show 30 more" in page
+    everything = client.get(reverse("privacy:memory"), {"show": "all"}).content.decode()
+    assert all(f'data-key="{key}"' in everything for key in keys)
+    assert "Show 30 more" not in everything
