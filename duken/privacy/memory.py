@@ -17,11 +17,12 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.dispatch import Signal
 
 from .models import ForgottenItem
@@ -199,13 +200,25 @@ def remembered(user) -> list[Item]:
     forgotten = forgotten_keys(user)
     found = []
     for section in SECTIONS:
-        for provider in _providers.values():
+        for name, provider in _providers.items():
             if provider.section != section:
                 continue
-            for item in provider.items(user, forgotten):
-                if item.key not in forgotten:
-                    found.append(item)
+            try:
+                with _savepoint():
+                    items = [i for i in provider.items(user, forgotten) if i.key not in forgotten]
+            except Exception:
+                # one broken provider must not hide everything else from the customer
+                logger.exception("remembered items could not be listed", extra={"provider": name})
+                continue
+            found += items
     return found
+
+
+def _savepoint():
+    # On PostgreSQL a failed query aborts the surrounding transaction; a savepoint contains it.
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        return transaction.atomic()
+    return nullcontext()
 
 
 def by_section(items: Iterable[Item]) -> dict[str, list[Item]]:

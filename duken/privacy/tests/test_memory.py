@@ -224,3 +224,48 @@ def test_a_long_history_shows_the_strongest_interests_and_the_rest_on_request(cl
     everything = client.get(reverse("privacy:memory"), {"show": "all"}).content.decode()
     assert all(f'data-key="{key}"' in everything for key in keys)
     assert "Show 30 more" not in everything
+
+
+def test_a_failing_provider_is_logged_and_the_rest_still_shows(client, customer, caplog):
+    def broken(user, forgotten):
+        raise RuntimeError("the provider's table is missing")
+        yield  # pragma: no cover
+
+    memory.register_provider(memory.Section.FACTS, broken, name="broken")
+    try:
+        client.force_login(customer)
+        response = client.get(reverse("privacy:memory"))
+    finally:
+        memory._providers.pop("broken")
+    assert response.status_code == 200
+    assert "aliya@example.kz" in response.content.decode()
+    assert "remembered items could not be listed" in caplog.text
+
+
+def test_another_app_adds_items_that_can_be_forgotten(customer):
+    told = {"size": "Shoe size 38"}
+
+    def what_you_told_us(user, forgotten):
+        for key, text in told.items():
+            yield memory.Item(
+                key=f"told:{key}",
+                section=memory.Section.FACTS,
+                title=text,
+                reason="You told us in a chat.",
+                forgettable=True,
+            )
+
+    def forget_told(user, key):
+        told.pop(key.split(":", 1)[1])
+
+    memory.register_provider(
+        memory.Section.FACTS, what_you_told_us, name="told", prefix="told", forget=forget_told
+    )
+    try:
+        assert "told:size" in [item.key for item in memory.remembered(customer)]
+        assert memory.forget(customer, "told:size")
+        assert told == {}
+        assert "told:size" not in [item.key for item in memory.remembered(customer)]
+    finally:
+        memory._providers.pop("told")
+        memory._forgetters.pop("told")
