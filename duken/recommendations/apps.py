@@ -6,3 +6,8 @@ class RecommendationsConfig(AppConfig):
     name = "duken.recommendations"
     label = "recommendations"
     verbose_name = _("Recommendations")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -125,7 +125,6 @@ def product(request, slug):
     def images():
         return list(product.images.all()) if product.image_count else []
 
-    related = SimpleLazyObject(lambda: _with_images(catalog.related_products(product, limit=8)))
     record(request, Kind.PRODUCT_VIEW, obj=product)
     return render(
         request,
@@ -134,7 +133,6 @@ def product(request, slug):
             "product": product,
             "images": SimpleLazyObject(images),
             "categories": SimpleLazyObject(lambda: list(product.categories.all())),
-            "related": related,
             "language": get_language(),
         },
     )

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import TrainingRun
+
+
+@admin.register(TrainingRun)
+class TrainingRunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "kind", "seconds", "products", "customers", "note"]
+    list_filter = ["kind"]
+    actions = ["retrain"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Retrain recommendations now (in the background)"))
+    def retrain(self, request, queryset):
+        from .tasks import train_recommendations
+
+        train_recommendations.enqueue()
+        self.message_user(request, _("The full retrain was queued; it takes under two minutes."))

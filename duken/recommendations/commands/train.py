@@ -1,0 +1,30 @@
+"""``duken recs train``: retrain every recommendation list now (or queue it)."""
+
+HELP = (
+    "Retrain the recommendation lists from the order history and the interaction log "
+    "(co-purchase, co-view, similar products, popular lists, each customer's list)."
+)
+
+
+def add_arguments(parser):
+    parser.add_argument(
+        "--background",
+        action="store_true",
+        help="Queue the retrain for the worker instead of running it here.",
+    )
+
+
+def handle(command, options):
+    if options.get("background"):
+        from duken.recommendations.tasks import train_recommendations
+
+        train_recommendations.enqueue()
+        command.stdout.write("Retrain queued.")
+        return
+    from duken.recommendations.training import train
+
+    run = train()
+    command.stdout.write(
+        f"Trained in {run.seconds:.1f} s: {run.products} products, "
+        f"{run.customers} customers ({run.note})."
+    )

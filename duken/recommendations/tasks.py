@@ -1,0 +1,47 @@
+"""Background training: the full retrain, and the incremental updates after an order is placed
+and after a product is added. Each is idempotent (it recomputes from the stored history)."""
+
+import logging
+
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def train_recommendations() -> dict:
+    """Retrain every list from the order history and the interaction log."""
+    from .training import train
+
+    run = train()
+    logger.info("full retrain took %.1f s", run.seconds)
+    return {"seconds": run.seconds, "products": run.products, "customers": run.customers}
+
+
+@task()
+def update_after_order(order_id: int) -> int:
+    """Count a newly placed order in the co-purchase lists and its customer's list."""
+    from .incremental import after_order
+
+    run = after_order(order_id)
+    return run.products if run else 0
+
+
+@task()
+def add_new_product(product_id: int) -> int:
+    """Give a new product its similar-products list and place it in its neighbours' lists."""
+    from .incremental import add_product
+
+    run = add_product(product_id)
+    return run.products if run else 0
+
+
+@task()
+def refresh_customer(user_id: int) -> int:
+    """Re-rank one customer's list (after they asked the shop to forget something)."""
+    from django.contrib.auth import get_user_model
+
+    from .incremental import update_customer
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    return len(update_customer(user)) if user is not None else 0
