@@ -1,1 +1,11 @@
-urlpatterns = []
+from django.urls import path
+
+from .views import inbox
+
+urlpatterns = [
+    path("", inbox.inbox, name="inbox"),
+    path("questions/<int:pk>/", inbox.question, name="inbox_question"),
+    path("promises/<int:pk>/", inbox.promise, name="inbox_promise"),
+    path("reviews/", inbox.reviews, name="inbox_reviews"),
+    path("reviews/<int:pk>/", inbox.review_moderate, name="inbox_review_moderate"),
+]

@@ -8,6 +8,7 @@ reviews or questions bumps it, so the next view renders afresh. Nothing personal
 import time
 
 from django.core.cache import cache
+from django.db import transaction
 
 FRAGMENT_TTL = 600
 
@@ -32,3 +33,10 @@ def bump_product(product_id: int) -> None:
 
 def fragment_key(product_id: int, version: int, language: str, sort: str) -> str:
     return f"conversations:block:{product_id}:{version}:{language}:{sort}"
+
+
+def product_changed(product_id: int) -> None:
+    """Bump now, and again once the transaction commits: a view that rendered between the two
+    (seeing the old rows) is cached under a version that the second bump retires."""
+    bump_product(product_id)
+    transaction.on_commit(lambda: bump_product(product_id))

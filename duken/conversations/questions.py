@@ -65,14 +65,14 @@ def answer(question: Question, user, text: str) -> Answer:
         promise = promises.promise_for(question)
         if promise is not None:
             promises.close_promise(promise, text, user)
-        transaction.on_commit(lambda: caching.bump_product(question.product_id))
+        caching.product_changed(question.product_id)
     return reply
 
 
 def set_hidden(question: Question, hidden: bool) -> Question:
     question.is_hidden = hidden
     question.save(update_fields=["is_hidden"])
-    transaction.on_commit(lambda: caching.bump_product(question.product_id))
+    caching.product_changed(question.product_id)
     return question
 
 

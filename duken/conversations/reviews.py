@@ -94,7 +94,7 @@ def refresh_rating(product_id: int) -> None:
 
 def _changed(product_id: int) -> None:
     refresh_rating(product_id)
-    transaction.on_commit(lambda: caching.bump_product(product_id))
+    caching.product_changed(product_id)
 
 
 def submit_review(user, product, *, rating: int, text: str, title: str = "") -> Review:
@@ -164,7 +164,7 @@ def reply(review: Review, by, text: str) -> Review:
     review.replied_at = timezone.now() if review.reply else None
     review.save(update_fields=["reply", "replied_by", "replied_at"])
     if review.status == Review.Status.APPROVED:
-        transaction.on_commit(lambda: caching.bump_product(review.product_id))
+        caching.product_changed(review.product_id)
     return review
 
 
@@ -181,7 +181,7 @@ def vote_helpful(review: Review, user) -> Review:
     except IntegrityError:
         raise AlreadyVoted("you have already marked this review helpful") from None
     review.refresh_from_db(fields=["helpful_count"])
-    transaction.on_commit(lambda: caching.bump_product(review.product_id))
+    caching.product_changed(review.product_id)
     return review
 
 
