@@ -76,7 +76,7 @@ class UserAdmin(DjangoUserAdmin):
     ]
     filter_horizontal = ["groups", "user_permissions"]
 
-    @admin.display(description=_("timeline"))
+    @admin.display(description=_("customer timeline"))
     def timeline_link(self, obj):
         url = reverse("backoffice:customer_timeline", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Timeline"))

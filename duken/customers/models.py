@@ -180,7 +180,7 @@ class SentEmail(models.Model):
         related_name="sent_emails",
         verbose_name=_("customer"),
     )
-    to = models.EmailField(_("to"))
+    to = models.EmailField(_("recipient"))
     subject = models.CharField(_("subject"), max_length=255)
     # What the e-mail was about, e.g. "order_shipped"; stored values never change.
     kind = models.CharField(_("kind"), max_length=40)

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
             name='SentEmail',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('to', models.EmailField(max_length=254, verbose_name='to')),
+                ('to', models.EmailField(max_length=254, verbose_name='recipient')),
                 ('subject', models.CharField(max_length=255, verbose_name='subject')),
                 ('kind', models.CharField(max_length=40, verbose_name='kind')),
                 ('reference', models.CharField(blank=True, max_length=64, verbose_name='reference')),
