@@ -25,6 +25,7 @@ class UserAdmin(DjangoUserAdmin):
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
     change_form_template = "customers/admin/user_change_form.html"
+    change_list_template = "customers/admin/user_change_list.html"
     inlines = [AddressInline]
     list_display = [
         "email",

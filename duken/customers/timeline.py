@@ -93,8 +93,16 @@ class TimelinePage:
     failed: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str  # rendered with ``customer`` and what ``context(customer, request)`` returns
+    context: Callable | None = None
+
+
 _sources: dict[str, Source] = {}
 _figures: dict[str, tuple[str, Callable, str]] = {}
+_panels: dict[str, Panel] = {}
 
 
 def register_source(kind: str, label, entries: Callable[..., Iterable[Entry]]) -> None:
@@ -105,6 +113,17 @@ def register_source(kind: str, label, entries: Callable[..., Iterable[Entry]]) -
 def register_figure(key: str, label, compute: Callable, *, help_text="") -> None:
     """Register a key figure ``compute(user) -> value`` shown at the top of the timeline."""
     _figures[key] = (label, compute, help_text)
+
+
+def register_panel(key: str, template: str, context: Callable | None = None) -> None:
+    """Register (or replace) a block shown beside the timeline on the staff page, e.g. what
+    the customer would be recommended: ``template`` gets ``customer`` and the mapping
+    ``context(customer, request)`` returns."""
+    _panels[key] = Panel(key, template, context)
+
+
+def panels() -> list[Panel]:
+    return list(_panels.values())
 
 
 def sources() -> list[Source]:

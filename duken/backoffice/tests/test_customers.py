@@ -286,6 +286,30 @@ def test_admin_customer_pages_link_to_the_timeline(client):
     listing = client.get(reverse("admin:customers_user_changelist"))
     assert timeline_url(customer) in change.content.decode()
     assert timeline_url(customer) in listing.content.decode()
+    assert reverse("backoffice:customer_search") in listing.content.decode()
+
+
+def test_other_apps_show_their_panels_beside_the_timeline(client, clerk):
+    from duken.customers import timeline
+
+    def broken(customer, request):
+        raise RuntimeError("no model trained")
+
+    customer = make_customer()
+    timeline.register_panel(
+        "test-panel",
+        "backoffice/_customer_timeline.html",
+        lambda customer, request: {"entries": [], "figures": {}},
+    )
+    timeline.register_panel("test-broken", "backoffice/_customer_timeline.html", broken)
+    try:
+        response = client.get(timeline_url(customer))
+    finally:
+        timeline._panels.pop("test-panel")
+        timeline._panels.pop("test-broken")
+    assert response.status_code == 200
+    assert len(response.context["panels"]) == 1
+    assert "Nothing recorded yet." in response.context["panels"][0]
 
 
 def test_the_partial_renders_the_compact_timeline_for_other_pages():

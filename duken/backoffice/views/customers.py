@@ -5,6 +5,7 @@ also checks a permission (``customers.view_user`` to look, the note and tag perm
 write). The views only read the request, call ``customers`` services and render."""
 
 import datetime as dt
+import logging
 from functools import wraps
 
 from django.contrib import admin, messages
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -23,7 +25,9 @@ from duken.customers import services
 from duken.customers.figures import SPENT_HELP, order_stats_for
 from duken.customers.models import CustomerNote, CustomerTag, User
 from duken.customers.search import SearchError, search_customers
-from duken.customers.timeline import figures_for, sources, timeline_page
+from duken.customers.timeline import figures_for, panels, sources, timeline_page
+
+logger = logging.getLogger(__name__)
 
 RESULTS_PER_PAGE = 25
 ENTRIES_PER_PAGE = 50
@@ -127,6 +131,19 @@ def _query(kinds, before=None) -> str:
     return params.urlencode()
 
 
+def _panels(request, customer) -> list[str]:
+    """The blocks other apps show beside the timeline; one that fails is left out (logged)."""
+    rendered = []
+    for panel in panels():
+        try:
+            extra = panel.context(customer, request) if panel.context else {}
+            context = {**extra, "customer": customer}
+            rendered.append(render_to_string(panel.template, context, request=request))
+        except Exception:
+            logger.exception("timeline panel failed", extra={"panel": panel.key})
+    return rendered
+
+
 def _render_timeline(request, customer, *, note_text="", note_error="", tag_error="", status=200):
     kinds, before, notices = _filters(request)
     for notice in notices:
@@ -165,6 +182,7 @@ def _render_timeline(request, customer, *, note_text="", note_error="", tag_erro
         "may_add_tag": user.has_perm("customers.add_customertagging"),
         "may_remove_tag": user.has_perm("customers.delete_customertagging"),
         "may_change_customer": user.has_perm("customers.change_user"),
+        "panels": _panels(request, customer),
     }
     return render(request, "backoffice/customer_timeline.html", context, status=status)
 
