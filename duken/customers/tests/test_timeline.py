@@ -280,6 +280,22 @@ def test_figures_count_orders_and_money_kept():
     assert "cancelled" in figures["total_spent"].help_text
 
 
+def test_a_forgotten_interest_is_not_a_favourite_category():
+    from duken.privacy import memory
+
+    customer = make_customer()
+    kitchen, bags = make_category("Kitchen"), make_category("Bags")
+    place_order(customer, at=T0, lines=[(make_product(category=kitchen), 1)])
+    place_order(customer, at=T0, lines=[(make_product(category=kitchen), 1)])
+    place_order(customer, at=T0, lines=[(make_product(category=bags), 1)])
+    assert figures_for(customer)["favourite_categories"].value == ["Kitchen", "Bags"]
+    assert memory.forget(customer, memory.category_key(kitchen.pk))
+    fresh = type(customer).objects.get(pk=customer.pk)
+    assert figures_for(fresh)["favourite_categories"].value == ["Bags"]
+    # the orders themselves stay on the timeline
+    assert len(entries_for(fresh, kinds={"order"})) == 3
+
+
 def test_figures_of_a_customer_without_orders():
     figures = figures_for(make_customer())
     assert figures["orders"].value == 0

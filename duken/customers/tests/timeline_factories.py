@@ -43,15 +43,18 @@ def make_category(name=None) -> Category:
 
 def make_product(name=None, category=None, price="1000.00") -> Product:
     n = next(_seq)
-    return Product.objects.create(
+    category = category or make_category()
+    product = Product.objects.create(
         sku=f"TL-{n}",
         slug=f"tl-product-{n}",
         name=name or f"Product {n}",
         price=Decimal(price),
         stock=10,
-        primary_category=category or make_category(),
+        primary_category=category,
         created_at=timezone.now(),
     )
+    product.categories.add(category)
+    return product
 
 
 def place_order(
