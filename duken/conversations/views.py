@@ -112,7 +112,7 @@ def review_helpful(request, pk: int):
     try:
         reviews.vote_helpful(review, request.user)
     except reviews.OwnReview:
-        return _refuse(request, _("You cannot mark your own review as helpful."), 400)
+        messages.error(request, _("You cannot mark your own review as helpful."))
     except reviews.AlreadyVoted:
         messages.info(request, _("You have already marked this review as helpful."))
     else:

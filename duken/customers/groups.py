@@ -13,6 +13,7 @@ GROUPS = {
         "payments": {"*": ("view", "change")},
         "shipping": {"*": ALL},
         "checkout": {"*": ("view",)},
+        "conversations": {"*": ALL},
         "customers": {
             "user": ("add", "change", "view"),
             "address": ALL,
@@ -34,6 +35,13 @@ GROUPS = {
             "customertagging": ("view", "add", "delete"),
             "sentemail": ("view",),
         },
+    },
+    # Answer questions and chats, moderate reviews; new promises go to its first member.
+    "Support": {
+        "conversations": {"*": ALL},
+        "catalog": {"product": ("view",)},
+        "customers": {"user": ("view",), "customernote": ("view", "add")},
+        "orders": {"order": ("view",), "orderline": ("view",)},
     },
     "Catalog editors": {
         "catalog": {

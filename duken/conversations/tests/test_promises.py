@@ -202,3 +202,21 @@ def test_who_may_answer(settings, shopper, buyer, staff, clerk, product):
     assert not questions.may_answer(buyer, question)
     with pytest.raises(questions.AnswerRefused):
         questions.answer(question, buyer, "Yes")
+
+
+def test_the_support_group_answers_and_owns_new_promises(settings, shopper, product):
+    # given the staff groups as migrate leaves them, and one member of Support
+    from duken.customers.groups import ensure_staff_groups
+
+    ensure_staff_groups()
+    settings.DUKEN_PROMISE_OWNER_EMAIL = ""
+    support = get_user_model().objects.create_user(
+        "help@duken.example", "pw-123456789", is_staff=True
+    )
+    support.groups.add(Group.objects.get(name="Support"))
+    support = get_user_model().objects.get(pk=support.pk)  # fresh permission cache
+    # when
+    question = questions.ask(shopper, product, "Gift wrapping?")
+    # then
+    assert promises.promise_for(question).owner == support
+    assert questions.may_answer(support, question)
