@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from duken.catalog.models import Category, Product
 from duken.core.money import format_money
 from duken.interactions.models import Device, Event, Kind
 from duken.orders.models import Order, OrderEvent, OrderLine, OrderStatus
@@ -17,6 +18,11 @@ from .models import CustomerNote, SentEmail
 from .timeline import DEFAULT_LIMIT, Entry, register_source
 
 LINE_NAMES_SHOWN = 3
+# What an entry needs of the objects events name most often (title and link), not whole rows.
+_ENTRY_FIELDS = {
+    Product: ("name", "slug"),
+    Category: ("name", "name_ru", "name_kk", "slug"),
+}
 
 
 def _page(queryset, time_field, *, limit, before):
@@ -121,14 +127,20 @@ def _objects(events) -> dict[tuple[int, int], object]:
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         if model is None:
             continue
-        for pk, obj in model._default_manager.in_bulk(ids).items():
+        queryset = model._default_manager.all()
+        if model in _ENTRY_FIELDS:
+            queryset = queryset.only(*_ENTRY_FIELDS[model])
+        for pk, obj in queryset.in_bulk(ids).items():
             found[content_type_id, pk] = obj
     return found
 
 
 def _event_title(event, obj) -> str:
     props = event.properties or {}
-    name = {"name": str(obj) if obj is not None else _("(no longer in the shop)")}
+    if obj is None:
+        name = {"name": _("(no longer in the shop)")}
+    else:
+        name = {"name": obj.display_name if isinstance(obj, Category) else str(obj)}
     kind = event.kind
     if kind == Kind.PRODUCT_VIEW:
         return _("Viewed “%(name)s”") % name
