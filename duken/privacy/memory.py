@@ -256,13 +256,13 @@ def interests(user, *, for_personalization=False) -> list[Interest]:
 # --- forgetting ------------------------------------------------------------------------------
 
 
-def forget(user, key: str) -> bool:
-    """Forget one of the customer's items everywhere at once; False when they have no such
-    item (or it cannot be forgotten), and then nothing changes."""
+def forget(user, key: str) -> Item | None:
+    """Forget one of the customer's items everywhere at once and return it; None when they
+    have no such item (or it cannot be forgotten), and then nothing changes."""
     item = find(user, key)
     forgetter = _forgetter_for(key) if item is not None else None
     if item is None or not item.forgettable or forgetter is None:
-        return False
+        return None
     # Events still waiting in this process's buffer (or being written by its writer thread)
     # would otherwise land after the delete and bring the item back.
     from duken.interactions import buffer
@@ -280,10 +280,19 @@ def forget(user, key: str) -> bool:
             except IntegrityError:  # the same item forgotten twice at the same moment
                 pass
     user.__dict__.pop(_FORGOTTEN_ATTR, None)
-    cache.set(_VERSION_KEY.format(pk=user.pk), time.time_ns(), None)
-    item_forgotten.send(sender=Item, user=user, key=key)
+    try:
+        cache.set(_VERSION_KEY.format(pk=user.pk), time.time_ns(), None)
+    except Exception:  # the item is forgotten already; a cache that is down holds nothing
+        logger.exception("memory version could not be renewed", extra={"user": user.pk})
+    for receiver, error in item_forgotten.send_robust(sender=Item, user=user, key=key):
+        if isinstance(error, Exception):
+            logger.error(
+                "a listener failed after an item was forgotten",
+                exc_info=error,
+                extra={"receiver": getattr(receiver, "__qualname__", repr(receiver))},
+            )
     logger.info("remembered item forgotten", extra={"user": user.pk, "key": key})
-    return True
+    return item
 
 
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "country", "language")

@@ -164,11 +164,9 @@ def memory_page(request):
 def memory_forget(request):
     """Forget one item. The confirmation happens on the page (a second button); with htmx the
     sections are rendered again in place."""
-    key = request.POST.get("key", "")
-    item = memory.find(request.user, key)
-    if item is None or not item.forgettable:
+    item = memory.forget(request.user, request.POST.get("key", ""))
+    if item is None:
         raise Http404(_("There is no such item in what we remember about you."))
-    memory.forget(request.user, key)
     message = _("Forgotten: %(item)s.") % {"item": item.title}
     if request.htmx:
         context = {**_memory_context(request), "notice": message}
