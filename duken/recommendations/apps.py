@@ -8,6 +8,7 @@ class RecommendationsConfig(AppConfig):
     verbose_name = _("Recommendations")
 
     def ready(self):
-        from . import signals
+        from . import memory, signals
 
         signals.connect()
+        memory.register()

@@ -22,7 +22,7 @@ def _limit(request, default=8) -> int:
         return default
 
 
-def _items(items) -> list[dict]:
+def _items(items, reason="") -> list[dict]:
     return [
         {
             "id": item.product.pk,
@@ -31,7 +31,7 @@ def _items(items) -> list[dict]:
             "url": item.product.get_absolute_url(),
             "price": str(item.product.price),
             "currency": item.product.currency,
-            "reason": item.reason,
+            "reason": item.reason or reason,
         }
         for item in items
     ]
@@ -67,7 +67,8 @@ def product_json(request, ref):
         {
             "product": product.pk,
             "widgets": [
-                {"name": w.name, "title": w.title, "items": _items(w.items)} for w in widgets
+                {"name": w.name, "title": w.title, "items": _items(w.items, w.reason)}
+                for w in widgets
             ],
         }
     )
