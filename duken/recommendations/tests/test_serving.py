@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from duken.checkout.tests.helpers import make_product
-from duken.recommendations import serving, services, training
+from duken.recommendations import services, serving, training
 
 from . import shop
 
