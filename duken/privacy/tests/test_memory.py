@@ -269,3 +269,14 @@ def test_another_app_adds_items_that_can_be_forgotten(customer):
     finally:
         memory._providers.pop("told")
         memory._forgetters.pop("told")
+
+
+def test_what_a_customer_typed_is_shown_escaped(client, customer):
+    for _ in range(2):
+        _event(customer, Kind.SEARCH, query='<script>alert("x")</script>', results=0)
+    client.force_login(customer)
+
+    page = client.get(reverse("privacy:memory")).content.decode()
+
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
