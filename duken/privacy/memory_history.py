@@ -365,20 +365,6 @@ def activity_items(user, forgotten):
 # --- forgetting ------------------------------------------------------------------------------
 
 
-def _detach_searches(user, key=None) -> None:
-    """The catalog keeps its search log for statistics; a forgotten search stays there without
-    the customer."""
-    from duken.catalog.models import SearchQuery
-
-    rows = SearchQuery.objects.filter(user_id=user.pk)
-    if key is not None:
-        ids = [
-            pk for pk, query in rows.values_list("pk", "query") if memory.search_key(query) == key
-        ]
-        rows = SearchQuery.objects.filter(pk__in=ids)
-    rows.update(user=None, session_key="")
-
-
 def forget_product(user, key):
     from duken.catalog.models import Product
 
@@ -389,6 +375,8 @@ def forget_product(user, key):
 
 
 def forget_category(user, key):
+    """The customer's views of the category and of its products, their cart events for its
+    products, and their searches that name the category (in any of its languages)."""
     from duken.catalog.models import Category, Product
 
     category_id = int(key.split(":", 1)[1])
@@ -399,17 +387,41 @@ def forget_category(user, key):
         Q(content_type=_content_type(Product), object_id__in=in_category)
         | Q(content_type=_content_type(Category), object_id=category_id)
     ).delete()
+    category = Category.objects.filter(pk=category_id).first()
+    if category is not None:
+        names = [
+            set(memory.normalized_search(name).split())
+            for name in (category.name, category.name_ru, category.name_kk)
+            if name
+        ]
+        _forget_searches(user, lambda query: _names_any(query, names))
 
 
-def forget_search(user, key):
+def _names_any(query, names) -> bool:
+    words = set(memory.normalized_search(query).split())
+    return any(name and name <= words for name in names)
+
+
+def _forget_searches(user, matches) -> None:
+    from duken.catalog.models import SearchQuery
+
     searches = Event.objects.filter(user_id=user.pk, kind=Kind.SEARCH).values_list(
         "pk", "properties__query"
     )
-    ids = [pk for pk, query in searches if memory.search_key(query) == key]
-    Event.objects.filter(pk__in=ids).delete()
-    _detach_searches(user, key)
+    Event.objects.filter(pk__in=[pk for pk, query in searches if matches(query)]).delete()
+    logged = SearchQuery.objects.filter(user_id=user.pk).values_list("pk", "query")
+    SearchQuery.objects.filter(pk__in=[pk for pk, query in logged if matches(query)]).update(
+        user=None, session_key=""
+    )
+
+
+def forget_search(user, key):
+    _forget_searches(user, lambda query: memory.search_key(query) == key)
 
 
 def forget_activity(user, key):
+    from duken.catalog.models import SearchQuery
+
     Event.objects.filter(user_id=user.pk, kind__in=ACTIVITY_KINDS).delete()
-    _detach_searches(user)
+    # the catalog keeps its search log for statistics: the searches stay, without the customer
+    SearchQuery.objects.filter(user_id=user.pk).update(user=None, session_key="")

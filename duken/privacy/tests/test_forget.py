@@ -39,6 +39,7 @@ def shop(customer):
     for _ in range(3):
         _event(customer, Kind.SEARCH, query="lunch bag", results=1)
     _event(customer, Kind.SEARCH, query="rake", results=1)
+    _event(customer, Kind.SEARCH, query="Kitchen knives", results=0)
     return {"kitchen": kitchen, "garden": garden, "kettle": kettle, "bag": bag, "rake": rake}
 
 
@@ -78,8 +79,11 @@ def test_forgetting_an_interest_deletes_its_events_and_it_never_comes_back(
         .exclude(content_type=product_ct)
         .exists()
     )
+    # and the searches that name it
+    assert not Event.objects.filter(user=customer, properties__query="Kitchen knives").exists()
     # the other interests stay
     assert Event.objects.filter(user=customer, object_id=shop["rake"].pk).exists()
+    assert Event.objects.filter(user=customer, properties__query="lunch bag").count() == 3
     assert ForgottenItem.objects.filter(user=customer, key=key).exists()
     # gone from the page and from every later read
     page = _page(logged_in)
