@@ -238,9 +238,11 @@ def test_search_lists_matches_with_their_figures(client, clerk):
     aru = make_customer("aru@example.kz", first_name="Айгерим", last_name="Серикова")
     make_customer("other@example.kz", first_name="Other")
     place_order(aru, total="12500")
+    services.add_tag(aru, "wholesale")
     response = client.get(reverse("backoffice:customer_search"), {"q": "айгерим"})
     html = response.content.decode()
     assert response.status_code == 200
+    assert '<span class="customer-tag">wholesale</span>' in html
     assert "aru@example.kz" in html and "other@example.kz" not in html
     assert "12\u00a0500\u00a0₸" in html
     assert timeline_url(aru) in html

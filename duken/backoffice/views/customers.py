@@ -80,7 +80,8 @@ def customer_search(request):
     page = None
     rows = []
     if result is not None:
-        page = Paginator(result.customers, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        customers = result.customers.prefetch_related("tags")
+        page = Paginator(customers, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         stats = order_stats_for(customer.pk for customer in page)
         rows = [(customer, stats[customer.pk]) for customer in page]
     context = {
