@@ -44,6 +44,8 @@ def ask(user, product, text: str, *, where: str = "") -> Question:
             said_where=where or product.name,
             language=question.language,
         )
+        # Buyers are offered open questions to answer on the product page.
+        caching.product_changed(product.pk)
     return question
 
 
@@ -85,13 +87,11 @@ def answered(product_id: int):
     )
 
 
-def waiting_for_buyers(product_id: int, user):
-    """Open questions a buyer could answer (not their own)."""
-    return (
-        Question.objects.filter(product_id=product_id, answered_at__isnull=True, is_hidden=False)
-        .exclude(user=user)
-        .order_by("created_at")[:5]
-    )
+def waiting_for_buyers(product_id: int, limit: int = 5):
+    """Open questions buyers could answer, oldest first."""
+    return Question.objects.filter(
+        product_id=product_id, answered_at__isnull=True, is_hidden=False
+    ).order_by("created_at")[:limit]
 
 
 def is_visible_to(question: Question, user) -> bool:
