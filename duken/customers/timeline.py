@@ -76,9 +76,9 @@ class Figure:
         if isinstance(value, Decimal):
             return format_money(value)
         if isinstance(value, dt.datetime):
-            return formats.date_format(timezone.localtime(value), "DATE_FORMAT")
+            return formats.date_format(timezone.localtime(value), "j E Y")
         if isinstance(value, dt.date):
-            return formats.date_format(value, "DATE_FORMAT")
+            return formats.date_format(value, "j E Y")
         if isinstance(value, list | tuple):
             return ", ".join(str(item) for item in value)
         return str(value)
