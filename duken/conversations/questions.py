@@ -66,7 +66,10 @@ def answer(question: Question, user, text: str) -> Answer:
             question.save(update_fields=["answered_at"])
         promise = promises.promise_for(question)
         if promise is not None:
-            promises.close_promise(promise, text, user)
+            try:
+                promises.close_promise(promise, text, user)
+            except promises.PromiseClosed:
+                pass  # an answer given at the same moment kept it (and told the customer)
         caching.product_changed(question.product_id)
     return reply
 
