@@ -14,7 +14,7 @@ from duken.catalog.models import Product
 from duken.orders.models import Order, OrderLine
 
 from . import cache as keys
-from . import content, personal
+from . import content, fragments, personal
 from .models import CustomerRecommendations, ProductNeighbours, TrainingRun
 from .privacy import excluded_products, forgotten_for
 from .training import EXCLUDED_STATUSES, NEIGHBOURS, SHRINK, stored_items
@@ -77,6 +77,11 @@ def co_purchase_list(product_id: int) -> list:
     return scored[:NEIGHBOURS]
 
 
+def _forget_cached(product_ids) -> None:
+    keys.forget_products(product_ids)
+    fragments.forget_product_widgets(product_ids)
+
+
 def _merge(pairs: list, product_id: int, score: float) -> list:
     pairs = [pair for pair in pairs if pair[0] != product_id] + [[product_id, score]]
     pairs.sort(key=lambda pair: (-pair[1], pair[0]))
@@ -108,7 +113,7 @@ def update_products(product_ids) -> set[int]:
                 changed.add(other)
         for pk in changed:
             rows[pk].save()
-        transaction.on_commit(lambda: keys.forget_products(changed))
+        transaction.on_commit(lambda: _forget_cached(changed))
     return changed
 
 
@@ -169,6 +174,7 @@ def update_customer(user) -> list:
         CustomerRecommendations.objects.update_or_create(user=user, defaults={"items": stored})
     else:
         CustomerRecommendations.objects.filter(user=user).delete()
+    transaction.on_commit(lambda: fragments.bump_user_version(user.pk))
     return stored
 
 
@@ -226,7 +232,7 @@ def add_product(product_id: int) -> TrainingRun | None:
                 neighbour.similar = _merge(pairs, product_id, score)[: content.NEIGHBOURS]
                 neighbour.save()
                 changed.add(pk)
-        transaction.on_commit(lambda: keys.forget_products(changed))
+        transaction.on_commit(lambda: _forget_cached(changed))
     return TrainingRun.objects.create(
         kind=TrainingRun.Kind.PRODUCT,
         started_at=started,

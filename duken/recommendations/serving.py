@@ -132,7 +132,27 @@ def product_widgets(product, limit: int = 8) -> list[Widget]:
     bought = [pk for pk, _score in row.get("bought", ())]
     viewed = [pk for pk, _score in row.get("viewed", ())]
     similar = [pk for pk, _score in row.get("similar", ())]
-    products = available(bought[: limit * 2] + viewed + similar)
+    # Load a few spares beyond what is shown (for what turns out unavailable); the rest of the
+    # candidates only when the spares were not enough.
+    spare = limit + 4
+    first = bought[:spare] + viewed[: limit // 2 + 2] + similar[:spare]
+    products = available(first)
+    together, alike = _product_lists(product, limit, bought, viewed, similar, products)
+    rest = set(bought + viewed + similar) - set(first)
+    if rest and (len(together.items) < limit or len(alike.items) < limit):
+        products.update(available(rest))
+        together, alike = _product_lists(product, limit, bought, viewed, similar, products)
+    seen = {product.pk} | {item.product.pk for item in together.items + alike.items}
+    if len(alike.items) < limit and product.primary_category_id:
+        # Not enough history or similar names yet: the category's best sellers.
+        room = limit - len(alike.items)
+        best = category_best_sellers(product.primary_category_id, room + len(seen))
+        reason = reasons.same_category(_category_name(product))
+        alike.items += [Item(p, reason) for p in _pick(best, best_map(best), room, seen)]
+    return [widget for widget in (together, alike) if widget]
+
+
+def _product_lists(product, limit, bought, viewed, similar, products):
     seen = {product.pk}
     together = Widget(
         "bought-together",
@@ -148,13 +168,7 @@ def product_widgets(product, limit: int = 8) -> list[Widget]:
     ):
         room = limit - len(alike.items)
         alike.items += [Item(p, reason) for p in _pick(pk_list, products, room, seen)]
-    if len(alike.items) < limit and product.primary_category_id:
-        # Not enough history or similar names yet: the category's best sellers.
-        room = limit - len(alike.items)
-        best = category_best_sellers(product.primary_category_id, room + len(seen))
-        reason = reasons.same_category(_category_name(product))
-        alike.items += [Item(p, reason) for p in _pick(best, best_map(best), room, seen)]
-    return [widget for widget in (together, alike) if widget]
+    return together, alike
 
 
 def category_best_sellers(category_id: int, limit: int) -> list[Product]:
@@ -298,19 +312,21 @@ def personal_items(entries, products, limit, seen, forgotten=None) -> list[Item]
     return items
 
 
-def home_widgets(request, limit: int = 8) -> list[Widget]:
+def home_widgets(request, limit: int = 8, *, personal=None, viewed=None) -> list[Widget]:
     """The home page: "For you" and "Recently viewed" when the visitor allows
-    personalization, else (and as a fallback) what is popular in their country."""
-    from duken.interactions.visitor import visitor_id
-
+    personalization, else (and as a fallback) what is popular in their country. ``personal``
+    and ``viewed`` pass what the caller already looked up."""
     user = getattr(request, "user", None)
     if user is not None and not user.is_authenticated:
         user = None
+    if personal is None:
+        personal = may_personalize(request)
     widgets = []
-    if may_personalize(request):
+    if personal:
         entries = stored_for_you(user)
-        viewed = recently_viewed_ids(user=user, visitor_id=visitor_id(request), limit=limit)
-        products = available([entry[0] for entry in entries] + viewed)
+        if viewed is None:
+            viewed = recently_viewed_ids(user=user, visitor_id=_visitor(request), limit=limit)
+        products = available([entry[0] for entry in entries] + list(viewed))
         forgotten = forgotten_for(user) if entries else None
         seen: set[int] = set()
         for_you = Widget("for-you", reasons_title("for-you"))
@@ -327,6 +343,62 @@ def home_widgets(request, limit: int = 8) -> list[Widget]:
             popular.items = [Item(i.product, "") for i in popular.items]
             widgets.append(popular)
     return widgets
+
+
+def _visitor(request):
+    from duken.interactions.visitor import visitor_id
+
+    return visitor_id(request)
+
+
+def home_html(request, limit: int = 8) -> str:
+    """The home page's widgets rendered, from the cache when nothing behind them changed."""
+    from duken.privacy.memory import memory_version
+
+    from . import fragments
+
+    user = getattr(request, "user", None)
+    if user is not None and not user.is_authenticated:
+        user = None
+    if not may_personalize(request):
+        return fragments.cached(
+            fragments.key("home-popular", country_of(user)),
+            lambda: home_widgets(request, limit, personal=False),
+        )
+    viewed = recently_viewed_ids(user=user, visitor_id=_visitor(request), limit=limit)
+    if user is None:
+        parts = ("visitor", fragments.digest(viewed))
+    else:
+        parts = (
+            user.pk,
+            fragments.user_version(user.pk),
+            memory_version(user),
+            country_of(user),
+            fragments.digest(viewed),
+        )
+    return fragments.cached(
+        fragments.key("home", *parts),
+        lambda: home_widgets(request, limit, personal=True, viewed=viewed),
+    )
+
+
+def product_html(product, limit: int = 8) -> str:
+    from . import fragments
+
+    return fragments.cached(
+        fragments.key("product", product.pk), lambda: product_widgets(product, limit)
+    )
+
+
+def basket_html(lines, *, name: str, limit: int = 8) -> str:
+    from . import fragments
+
+    lines = [(int(pk), label) for pk, label in lines if pk]
+    ids = sorted({pk for pk, _label in lines})
+    return fragments.cached(
+        fragments.key(name, fragments.digest(ids)),
+        lambda: [basket_widget(lines, name=name, limit=limit)],
+    )
 
 
 def personal_or_popular(user, k: int, *, personalized: bool) -> list[Item]:

@@ -6,60 +6,61 @@ error is logged)."""
 import logging
 
 from django import template
+from django.utils.safestring import mark_safe
 
-from .. import services
+from .. import fragments, services, serving
 
 register = template.Library()
 logger = logging.getLogger(__name__)
 
-WIDGETS = "recommendations/_widgets.html"
 
-
-def _safely(build, what: str) -> list:
+def _safely(build, what: str) -> str:
     try:
-        return [widget for widget in build() if widget]
+        return mark_safe(build())
     except Exception:
         logger.exception("recommendations could not be shown", extra={"widget": what})
-        return []
+        return ""
 
 
-@register.inclusion_tag(WIDGETS, takes_context=True)
+@register.simple_tag(takes_context=True)
 def product_recommendations(context):
     """``{% product_recommendations %}``: "Often bought together" and "Similar products"."""
     product = context.get("product")
-    widgets = _safely(lambda: services.product_widgets(product) if product else [], "product")
-    return {"widgets": widgets}
+    if product is None:
+        return ""
+    return _safely(lambda: serving.product_html(product), "product")
 
 
-@register.inclusion_tag(WIDGETS, takes_context=True)
+@register.simple_tag(takes_context=True)
 def cart_recommendations(context):
     """``{% cart_recommendations %}``: "Complete your order" under the cart."""
     summary = context.get("summary")
     if summary is None or not getattr(summary, "lines", None):
-        return {"widgets": []}
-    return {"widgets": _safely(lambda: [services.cart_widget(summary)], "cart")}
+        return ""
+    lines = [(line.product.pk, line.product.name) for line in summary.lines]
+    return _safely(lambda: serving.basket_html(lines, name="complete-order"), "cart")
 
 
-@register.inclusion_tag(WIDGETS, takes_context=True)
+@register.simple_tag(takes_context=True)
 def home_recommendations(context):
     """``{% home_recommendations %}``: "For you" and "Recently viewed" when personalization is
     allowed, best sellers in the visitor's country otherwise."""
     request = context.get("request")
     if request is None:
-        return {"widgets": []}
-    return {"widgets": _safely(lambda: services.home_widgets(request), "home")}
+        return ""
+    return _safely(lambda: serving.home_html(request), "home")
 
 
-@register.inclusion_tag(WIDGETS, takes_context=True)
+@register.simple_tag(takes_context=True)
 def confirmation_recommendations(context):
     """``{% confirmation_recommendations %}`` on the order confirmation page."""
     order = context.get("order")
     if order is None:
-        return {"widgets": []}
+        return ""
     lines = context.get("lines")
-    return {
-        "widgets": _safely(lambda: [services.confirmation_widget(order, lines)], "confirmation")
-    }
+    return _safely(
+        lambda: fragments.render([services.confirmation_widget(order, lines)]), "confirmation"
+    )
 
 
 @register.inclusion_tag("recommendations/_staff_customer.html")

@@ -150,7 +150,7 @@ def test_product_page_out_of_stock_without_backorder_has_no_buy_button(client, s
 
 @pytest.mark.django_db
 def test_product_page_query_count(client, small_catalog, django_assert_max_num_queries):
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         assert client.get("/p/c-001/").status_code == 200
 
 
