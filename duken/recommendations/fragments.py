@@ -65,6 +65,8 @@ def digest(ids) -> str:
 def key(kind: str, *parts) -> str:
     """A widget's cache key: its kind and parts, the language and both data versions."""
     joined = ":".join(str(part) for part in parts)
+    if not joined.replace(":", "").replace("-", "").replace("_", "").isalnum():
+        joined = digest([joined])  # names with spaces and the like: keys stay plain ASCII
     return (
         f"recommendations:html:{kind}:{joined}:{get_language() or ''}"
         f":{catalog_version()}:{keys.version()}"

@@ -40,6 +40,7 @@ def same_category(category: str) -> str:
 
 
 def popular(country: str = "", *, weekly: bool = False) -> str:
+    country = _(country) if country else ""  # country names are in the catalogs
     if country and weekly:
         return _("Popular in %(country)s this week") % {"country": country}
     if country:
@@ -47,10 +48,6 @@ def popular(country: str = "", *, weekly: bool = False) -> str:
     if weekly:
         return _("Popular this week")
     return _("Popular with our customers")
-
-
-def popular_in_category(category: str) -> str:
-    return _("Popular in %(category)s") % {"category": category}
 
 
 def recently_viewed() -> str:

@@ -9,8 +9,6 @@ customer, gets non-personal ones: similar products, best sellers in the country 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
-
 from . import personal
 from .models import CustomerRecommendations, TrainingRun
 from .privacy import may_personalize
@@ -93,14 +91,3 @@ def recommendations_for_customer(user, k: int = 8) -> CustomerRecommendationsVie
         updated_at=row[0] if row else None,
         last_full_training=last_full[0] if last_full else None,
     )
-
-
-def memory_section(user) -> list[str]:
-    """For "What we remember about you": the interests behind the customer's recommendations,
-    one line each (nothing when they do not allow personalization)."""
-    if not may_personalize(user):
-        return []
-    return [
-        _("%(name)s: shapes what we suggest to you") % {"name": name}
-        for name, _count in interests(user)
-    ]
