@@ -8,7 +8,19 @@ class RecommendationsConfig(AppConfig):
     verbose_name = _("Recommendations")
 
     def ready(self):
+        from duken.customers.timeline import register_panel
+
         from . import memory, signals
 
         signals.connect()
         memory.register()
+        # Beside the staff's customer timeline: what the customer would be recommended, why.
+        register_panel(
+            "recommendations", "recommendations/_staff_customer.html", _staff_panel_context
+        )
+
+
+def _staff_panel_context(customer, request) -> dict:
+    from .services import recommendations_for_customer
+
+    return {"view": recommendations_for_customer(customer)}

@@ -158,6 +158,16 @@ def test_staff_see_what_a_customer_would_be_recommended_and_why(client, trained,
     assert "Interests behind the recommendations" in html
 
 
+def test_the_staff_customer_timeline_shows_the_recommendations(client, trained, admin_user):
+    aliya = trained["customers"]["aliya"]
+    _personalization(aliya, True)
+    client.force_login(admin_user)
+    html = client.get(f"/backoffice/customers/{aliya.pk}/").content.decode()
+    panel = html[html.find('id="customer-recommendations"') :]
+    assert "allows personalization" in panel
+    assert "Because you bought Pink Regency" in panel
+
+
 def test_staff_pages_are_for_staff_only(client, trained):
     aliya = trained["customers"]["aliya"]
     client.force_login(aliya)
