@@ -280,3 +280,30 @@ def test_what_a_customer_typed_is_shown_escaped(client, customer):
 
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+def test_the_page_costs_the_same_queries_for_a_short_and_a_long_history(client, customer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(customer)
+    kitchen = make_category(name="Kitchen")
+
+    def browse(count):
+        for n in range(count):
+            product = make_product(name=f"Thing {n}", category=kitchen)
+            _event(customer, Kind.PRODUCT_VIEW, product)
+            _event(customer, Kind.CART_ADD, product, line_quantity=1)
+            _event(customer, Kind.SEARCH, query=f"thing {n}", results=1)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("privacy:memory")).status_code == 200
+        return len(captured)
+
+    browse(2)
+    queries()  # the first request also loads the content types, once per process
+    short = queries()
+    browse(40)
+    assert queries() == short
+    assert short <= 25
