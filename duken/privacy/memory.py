@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -192,11 +193,28 @@ def memory_version(user) -> int:
     return version
 
 
+_memo: ContextVar[dict | None] = ContextVar("duken_memory_memo", default=None)
+
+
+def call_memo() -> dict | None:
+    """A dict that lives for one ``remembered`` call: providers that read the same history
+    share it there. None outside such a call."""
+    return _memo.get()
+
+
 def remembered(user) -> list[Item]:
     """Everything we remember about the customer, section by section, forgotten items left
     out."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
+    token = _memo.set({})
+    try:
+        return _remembered(user)
+    finally:
+        _memo.reset(token)
+
+
+def _remembered(user) -> list[Item]:
     forgotten = forgotten_keys(user)
     found = []
     for section in SECTIONS:

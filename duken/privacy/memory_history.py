@@ -63,6 +63,18 @@ def _signals(user):
 
 
 def _searches(user):
+    """The customer's searches, read once per ``memory.remembered`` call (interests and recent
+    activity both show them); see ``_read_searches``."""
+    memo = memory.call_memo()
+    if memo is None:
+        return _read_searches(user)
+    key = ("searches", user.pk)
+    if key not in memo:
+        memo[key] = _read_searches(user)
+    return memo[key]
+
+
+def _read_searches(user):
     """The customer's searches grouped by their normalized words: {key: {"query", "count",
     "last"}}. Both the event log and the catalog's search log are read; a search recorded in
     both counts once."""
