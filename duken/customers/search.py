@@ -88,7 +88,7 @@ def _phone_q(digits: str) -> Q:
 def search_customers(query: str) -> CustomerSearch:
     """Customers matching ``query`` (every customer, newest first, for an empty query).
     Raises ``SearchError`` for a query too long to be a name, address, phone or number."""
-    query = " ".join((query or "").split())
+    query = " ".join((query or "").replace("\x00", "").split())
     if len(query) > MAX_QUERY_LENGTH:
         raise SearchError(
             _("Search for at most %(max)d characters: a name, e-mail, phone or order number.")

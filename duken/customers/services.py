@@ -173,7 +173,8 @@ def address_as_dict(address: Address) -> dict:
 def add_note(customer: User, *, author: User, text: str) -> CustomerNote:
     """Write a staff note on the customer's timeline. Raises ValidationError on an empty or
     over-long text."""
-    text = (text or "").strip()
+    # NUL characters are never meant and PostgreSQL cannot store them.
+    text = (text or "").replace("\x00", "").strip()
     if not text:
         raise ValidationError(_("Write the note first."), code="empty")
     if len(text) > CustomerNote.MAX_LENGTH:

@@ -365,3 +365,20 @@ def test_a_long_history_renders_with_a_bounded_number_of_queries(
     assert response.status_code == 200
     assert response.content.decode().count('class="timeline-entry"') == 50
     assert elapsed < 2  # generous for a shared test machine; measured ~40 ms
+
+
+def test_out_of_range_ids_and_null_bytes_are_handled(client, clerk):
+    customer = make_customer()
+    huge = 10**20
+    assert client.get(f"/backoffice/customers/{huge}/").status_code == 404
+    assert (
+        client.post(f"/backoffice/customers/{customer.pk}/notes/{huge}/delete/").status_code == 404
+    )
+    response = client.get(reverse("backoffice:customer_search"), {"q": "dana\x00"})
+    assert response.status_code == 200
+    url = reverse("backoffice:customer_note_add", args=[customer.pk])
+    assert client.post(url, {"text": "a\x00b"}).status_code == 302
+    assert CustomerNote.objects.get().text == "ab"
+    url = reverse("backoffice:customer_tags", args=[customer.pk])
+    assert client.post(url, {"action": "add", "name": "vip\x00"}).status_code == 400
+    assert client.get(reverse("backoffice:customer_search"), {"page": "-1"}).status_code == 200
