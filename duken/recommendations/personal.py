@@ -14,6 +14,8 @@ BOUGHT = "bought"  # a neighbour of something the customer bought
 VIEWED = "viewed"  # a neighbour of something the customer looked at
 REPEAT = "repeat"  # the customer buys this again and again
 POPULAR = "popular"  # a best seller, when the history says too little
+AGAIN = "again"  # bought before (once): the ranker expects a reorder
+LEARNED = "learned"  # the ranker's choice from the whole history, no single product behind it
 
 HALF_LIFE_DAYS = 60.0  # a purchase this long before the latest one counts half
 VIEW_WEIGHT = 0.3  # a view says less than a purchase

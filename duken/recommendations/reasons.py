@@ -14,6 +14,8 @@ def because(code: str, name: str = "") -> str:
         return _("Because you viewed %(name)s") % {"name": name}
     if code == personal.REPEAT:
         return _("You buy this regularly")
+    if code == personal.AGAIN:
+        return _("You bought this before")
     if code == personal.POPULAR:
         return _("Popular with our customers")
     return _("Picked for you from your orders and views")

@@ -9,11 +9,12 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def train_recommendations() -> dict:
-    """Retrain every list from the order history and the interaction log."""
+def train_recommendations(ranker: bool | None = None) -> dict:
+    """Retrain every list from the order history and the interaction log (customers' lists
+    by Duken's ranker with ``ranker``, default: the ``RECOMMENDATIONS_RANKER`` setting)."""
     from .training import train
 
-    run = train()
+    run = train(ranker=ranker)
     logger.info("full retrain took %.1f s", run.seconds)
     return {"seconds": run.seconds, "products": run.products, "customers": run.customers}
 

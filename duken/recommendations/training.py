@@ -15,6 +15,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +25,7 @@ from duken.interactions.models import Event, Kind
 from duken.orders.models import OrderLine, OrderStatus
 from duken.recommendations.algorithms.itemknn import item_similarities
 
-from . import content, personal
+from . import content, personal, ranking
 from .cache import bump_version
 from .models import CustomerRecommendations, PopularList, ProductNeighbours, TrainingRun
 from .privacy import excluded_products, forgotten_by_customer
@@ -175,8 +176,10 @@ def stored_items(items, names) -> list:
     ]
 
 
-def train() -> TrainingRun:
-    """Retrain everything from the stored history; safe to run twice (it replaces)."""
+def train(*, ranker: bool | None = None) -> TrainingRun:
+    """Retrain everything from the stored history; safe to run twice (it replaces). With
+    ``ranker`` (default: the ``RECOMMENDATIONS_RANKER`` setting) customers' lists come from
+    Duken's ranker, otherwise from the neighbour scorer."""
     started, clock = timezone.now(), time.perf_counter()
     buys = purchases()
     seen = views()
@@ -191,10 +194,25 @@ def train() -> TrainingRun:
 
     names = {pk: name for pk, name, _category in products}
     forgotten = forgotten_by_customer()
+    excluded: dict[int, set[int]] = {}
+
+    def exclude_for(user):
+        if user not in excluded:
+            excluded[user] = excluded_products(forgotten[user]) if user in forgotten else set()
+        return excluded[user]
+
+    ranked = {}
+    if ranker if ranker is not None else getattr(settings, "RECOMMENDATIONS_RANKER", False):
+        try:
+            ranked = ranking.ranked_lists(buys, neighbours, exclude_for)
+        except Exception:
+            # The neighbour scorer below still gives every customer a list.
+            logger.exception("the ranker could not be trained; lists come from neighbours")
     for_you = []
     for user, history in customer_histories(buys, seen).items():
-        exclude = excluded_products(forgotten[user]) if user in forgotten else set()
-        items = personal.score_customer(history, neighbours, exclude=exclude)
+        items = ranked.get(user) or personal.score_customer(
+            history, neighbours, exclude=exclude_for(user)
+        )
         if items:
             for_you.append(CustomerRecommendations(user_id=user, items=stored_items(items, names)))
     popular = popular_lists(buys, timezone.now())
@@ -222,7 +240,8 @@ def train() -> TrainingRun:
             seconds=round(time.perf_counter() - clock, 3),
             products=len(rows),
             customers=len(for_you),
-            note=f"{len(buys)} order lines, {len(seen)} product views",
+            note=f"{len(buys)} order lines, {len(seen)} product views"
+            + (f", {len(ranked)} lists by the ranker" if ranked else ""),
         )
         transaction.on_commit(bump_version)
     logger.info(

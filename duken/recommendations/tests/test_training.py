@@ -195,3 +195,24 @@ def test_train_task_runs_in_the_background_queue():
     shop.build()
     result = train_recommendations.enqueue()
     assert result.return_value["customers"] == 6
+
+
+def test_customer_lists_by_dukens_ranker_keep_their_reasons():
+    # given
+    data = shop.build()
+    p = data["products"]
+    # when
+    run = training.train(ranker=True)
+    # then: the ranker ranked them (not the fallback), each item with an explainable reason
+    assert "lists by the ranker" in run.note
+    marat = CustomerRecommendations.objects.get(user=data["customers"]["marat"]).items
+    codes = {item[0]: item[2] for item in marat}
+    assert codes[p["candle"].pk] == personal.REPEAT  # in two of his orders
+    allowed = {personal.REPEAT, personal.AGAIN, personal.BOUGHT, personal.VIEWED, personal.LEARNED}
+    for user in data["customers"].values():
+        for _pk, _score, code, because, name in CustomerRecommendations.objects.get(
+            user=user
+        ).items:
+            assert code in allowed
+            assert (because is not None) == (code in {personal.BOUGHT, personal.VIEWED})
+            assert bool(name) == (because is not None)
