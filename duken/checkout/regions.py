@@ -42,19 +42,51 @@ REGION_VALUES = frozenset(v for v, _label in CITIES_OF_REPUBLICAN_SIGNIFICANCE +
 CITY_REGIONS = frozenset(v for v, _label in CITIES_OF_REPUBLICAN_SIGNIFICANCE)
 
 COUNTRIES = [
-    "Kazakhstan",
-    "Russia",
-    "Kyrgyzstan",
-    "Uzbekistan",
-    "Tajikistan",
-    "Turkmenistan",
-    "Belarus",
-    "Armenia",
-    "Azerbaijan",
-    "Georgia",
-    "China",
-    "Turkey",
-    "Germany",
-    "United Kingdom",
-    "United States",
+    ("Kazakhstan", _("Kazakhstan")),
+    ("Russia", _("Russia")),
+    ("Kyrgyzstan", _("Kyrgyzstan")),
+    ("Uzbekistan", _("Uzbekistan")),
+    ("Tajikistan", _("Tajikistan")),
+    ("Turkmenistan", _("Turkmenistan")),
+    ("Belarus", _("Belarus")),
+    ("Armenia", _("Armenia")),
+    ("Azerbaijan", _("Azerbaijan")),
+    ("Georgia", _("Georgia")),
+    ("China", _("China")),
+    ("Turkey", _("Turkey")),
+    ("Germany", _("Germany")),
+    ("United Kingdom", _("United Kingdom")),
+    ("United States", _("United States")),
 ]
+_COUNTRY_VALUES = {value.casefold(): value for value, _label in COUNTRIES}
+
+
+def country_label(value: str) -> str:
+    """A stored (English) country name in the shopper's language; other names as given."""
+    for known, label in COUNTRIES:
+        if known == value:
+            return str(label)
+    return value
+
+
+def country_value(text: str) -> str:
+    """The stored (English) name for what a shopper typed: the English name, its translation
+    in any of the shop's languages or a common spelling of Kazakhstan; anything else as given.
+    Empty means Kazakhstan."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from duken.shipping.zones import normalize_country
+
+    text = (text or "").strip()
+    if not text or normalize_country(text) == normalize_country(HOME_COUNTRY):
+        return HOME_COUNTRY
+    folded = text.casefold()
+    if folded in _COUNTRY_VALUES:
+        return _COUNTRY_VALUES[folded]
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for value, label in COUNTRIES:
+                if str(label).casefold() == folded:
+                    return value
+    return text

@@ -442,3 +442,36 @@ def test_a_digital_only_cart_gets_electronic_delivery_and_no_cash_on_delivery(cl
     assert response.status_code == 302
     order = Order.objects.get()
     assert order.shipping_cost == 0 and order.ship_street == ""
+
+
+def test_the_country_is_shown_in_the_shoppers_language_and_stored_in_english(client, shipping):
+    # given a Russian-speaking shopper
+    _add(client, make_product(price="7000", stock=3))
+    page = client.get(reverse("storefront:checkout"), HTTP_ACCEPT_LANGUAGE="ru")
+    html = page.content.decode()
+    assert 'id="id_country" name="country" value="Казахстан"' in html
+    assert '<option value="Россия">' in html
+    # when they keep the country as shown
+    response = _checkout_post(client, _token(page), country="Казахстан")
+    # then the order is delivered in Kazakhstan and stored under its English name
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert (order.ship_country, order.ship_region) == ("Kazakhstan", "Almaty")
+    assert order.shipping_cost == Decimal("1500.00")
+
+
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("", "Kazakhstan"),
+        ("Қазақстан", "Kazakhstan"),
+        ("KZ", "Kazakhstan"),
+        ("germany", "Germany"),
+        ("Германия", "Germany"),
+        ("Atlantis", "Atlantis"),
+    ],
+)
+def test_typed_country_names_map_to_the_stored_name(typed, stored):
+    from duken.checkout.regions import country_value
+
+    assert country_value(typed) == stored

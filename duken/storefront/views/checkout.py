@@ -90,7 +90,7 @@ class CheckoutForm(forms.Form):
             for key, value in customers.address_as_dict(address).items():
                 if key != "phone":
                     data[key] = value
-        country = (data.get("country") or "").strip() or regions.HOME_COUNTRY
+        country = regions.country_value(data.get("country") or "")
         data["country"] = country
         region = (data.get("region") or "").strip()
         if country.casefold() == regions.HOME_COUNTRY.casefold():
@@ -127,7 +127,7 @@ def _may_see(request, order) -> bool:
 
 def _destination(data) -> Destination:
     return Destination(
-        country=(data.get("country") or regions.HOME_COUNTRY).strip(),
+        country=regions.country_value(data.get("country") or ""),
         region=(data.get("region") or "").strip(),
         city=(data.get("city") or "").strip(),
     )
@@ -179,7 +179,8 @@ def _render(request, form, summary, data, *, status=200):
         "token": form.data.get("checkout_token") if form.is_bound else form.initial["token"],
         "addresses": customers.list_addresses(user) if user.is_authenticated else [],
         "region_choices": regions.REGION_CHOICES,
-        "countries": regions.COUNTRIES,
+        "countries": [label for _value, label in regions.COUNTRIES],
+        "country_shown": regions.country_label(data.get("country") or regions.HOME_COUNTRY),
         "payment_methods": payment_methods(
             digital_only=summary.has_digital and not summary.has_physical
         ),
