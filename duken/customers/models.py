@@ -112,8 +112,8 @@ class CustomerNote(models.Model):
         related_name="+",
         verbose_name=_("author"),
     )
-    text = models.TextField(_("note"), max_length=MAX_LENGTH)
-    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    text = models.TextField(_("note text"), max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("customer note")

@@ -67,8 +67,8 @@ class Migration(migrations.Migration):
             name='CustomerNote',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(max_length=2000, verbose_name='note')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='written')),
+                ('text', models.TextField(max_length=2000, verbose_name='note text')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='written at')),
                 ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
                 ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff_notes', to=settings.AUTH_USER_MODEL, verbose_name='customer')),
             ],
