@@ -252,3 +252,33 @@ def test_moderation_needs_the_permission(client, buyer, product):
     url = reverse("backoffice:inbox_review_moderate", args=[review.pk])
     assert client.post(url, {"action": "approve"}).status_code == 403
     assert Review.objects.get().status == "pending"
+
+
+def test_staff_take_a_promise(staff_client, staff, customer, product):
+    question = questions.ask(customer, product, "Who answers?")
+    page = staff_client.get(reverse("backoffice:inbox_question", args=[question.pk]))
+    assert "Take it" in page.content.decode()
+    promise = Promise.objects.get()
+    response = staff_client.post(reverse("backoffice:inbox_take", args=[promise.pk]))
+    assert response.status_code == 302
+    promise.refresh_from_db()
+    assert promise.owner == staff
+    assert (
+        staff_client.get(reverse("backoffice:inbox"), {"owner": "me"})
+        .content.decode()
+        .count("Who answers?")
+        == 1
+    )
+
+
+def test_taking_needs_the_permission(client, customer, product):
+    questions.ask(customer, product, "Who answers?")
+    clerk = get_user_model().objects.create_user(
+        "clerk@duken.example", "pw-123456789", is_staff=True
+    )
+    clerk.user_permissions.add(Permission.objects.get(codename="view_promise"))
+    client.force_login(clerk)
+    promise = Promise.objects.get()
+    assert client.post(reverse("backoffice:inbox_take", args=[promise.pk])).status_code == 403
+    promise.refresh_from_db()
+    assert promise.owner is None

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -43,13 +43,10 @@ def _context(request, title, **extra):
 
 
 def customer_url(user) -> str:
-    """The staff timeline of the customer, or their admin page where there is no timeline."""
+    """The customer's timeline in the back office."""
     if user is None:
         return ""
-    try:
-        return reverse("backoffice:customer_timeline", args=[user.pk])
-    except NoReverseMatch:
-        return reverse("admin:customers_user_change", args=[user.pk])
+    return reverse("backoffice:customer_timeline", args=[user.pk])
 
 
 def _counts():
@@ -180,6 +177,16 @@ def promise(request, pk):
         customer_link=customer_url(promise.customer),
     )
     return render(request, "backoffice/inbox_promise.html", context, status=status)
+
+
+@require_POST
+@staff_permission("conversations.change_promise")
+def take(request, pk):
+    """Make the current staff member the owner of a promise."""
+    promise = get_object_or_404(Promise, pk=pk)
+    services.assign(promise, request.user)
+    messages.success(request, _("You are now responsible for this."))
+    return redirect(_detail_url(promise))
 
 
 @staff_permission("conversations.view_review")
