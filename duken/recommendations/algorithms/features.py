@@ -32,17 +32,33 @@ FEATURES = {
     "trend": "popular",
     "popular_country": "popular_country",
     "season": "seasonal",
+    "novelty": "new",
+    "ease_rank": "co_purchase",
+    "rp3beta_rank": "co_purchase",
+    "als_rank": "learned",
+    "repeat_share": "repeat",
+    "repeat_last": "repeat",
+    "repeat_item_rate": "repeat",
+    "repeat_popular": "repeat",
+    "repeat_ease": "repeat",
+    "repeat_als": "repeat",
+    "repeat_habit": "repeat",
+    "repeat_breadth": "repeat",
+    "repeat_quantity": "repeat",
 }
 FEATURE_NAMES = list(FEATURES)
 
 
 @dataclass
 class FeatureSettings:
-    ease_l2: float = 250.0
-    rp3_alpha: float = 1.0
-    rp3_beta: float = 0.4
-    knn_neighbours: int = 100
-    als_factors: int = 64
+    ease_l2: float = 300.0
+    rp3_alpha: float = 0.5
+    rp3_beta: float = 0.5
+    rp3_neighbours: int = 50
+    knn_neighbours: int = 20
+    als_factors: int = 128
+    als_regularization: float = 20.0
+    als_alpha: float = 4.0
     als_iterations: int = 12
     short_decay_days: float = 30.0
     long_decay_days: float = 150.0
@@ -74,6 +90,44 @@ class FeatureBuilder:
         self.count = matrix(np.ones(len(events)))
         self.recent = matrix(np.exp(-age / s.short_decay_days))
         self.long = matrix(np.exp(-age / s.long_decay_days))
+        # exp(-days since the customer last bought the item / 60)
+        last = events.groupby(["u", "i"])["day"].max().reset_index()
+        last_age = (self.cutoff - last["day"].to_numpy().astype("datetime64[ns]")) / DAY
+        self.last = sp.csr_matrix(
+            (np.exp(-last_age / 60.0), (last["u"].to_numpy(), last["i"].to_numpy())), shape=shape
+        )
+        # Share of the item's buyers who bought it on more than one day (smoothed): some
+        # products are consumables, reordered again and again, others are bought once.
+        per_pair = events.groupby(["u", "i"]).size()
+        buyers = np.bincount(per_pair.index.get_level_values("i"), minlength=n_items)
+        again = np.bincount(
+            per_pair.index.get_level_values("i")[per_pair.to_numpy() > 1], minlength=n_items
+        )
+        prior = again.sum() / max(buyers.sum(), 1)
+        self.item_repeat_rate = (again + 10.0 * prior) / (buyers + 10.0)
+        # How much of what the customer buys is a reorder: among their lines after their first
+        # day, the share of items they had bought on an earlier day (smoothed to the mean).
+        first_day = events.groupby(["u", "i"])["day"].transform("min")
+        later = events["day"] > events.groupby("u")["day"].transform("min")
+        reorder = (events["day"] > first_day) & later
+        lines = np.bincount(u[later.to_numpy()], minlength=n_users)
+        reorders = np.bincount(u[reorder.to_numpy()], minlength=n_users)
+        mean = reorders.sum() / max(lines.sum(), 1)
+        self.user_habit = (reorders + 5.0 * mean) / (lines + 5.0)
+        self.user_breadth = np.bincount(
+            events.drop_duplicates(["u", "i"])["u"].to_numpy(), minlength=n_users
+        ).astype(np.float64)
+        quantity = rows.groupby(["u", "i"])["quantity"].sum()
+        self.quantity = sp.csr_matrix(
+            (
+                np.clip(quantity.to_numpy(dtype=np.float64), 0, None),
+                (
+                    quantity.index.get_level_values("u").to_numpy(),
+                    quantity.index.get_level_values("i").to_numpy(),
+                ),
+            ),
+            shape=shape,
+        )
         self.bought = self.count.copy()
         self.bought.data[:] = 1.0
         user_days = days.drop_duplicates(["u", "day"]).groupby("u").size()
@@ -81,7 +135,9 @@ class FeatureBuilder:
         self.user_days[user_days.index.to_numpy()] = user_days.to_numpy()
 
         self.ease = EASE(l2=s.ease_l2).fit(self.bought)
-        self.rp3 = RP3beta(alpha=s.rp3_alpha, beta=s.rp3_beta).fit(self.bought)
+        self.rp3 = RP3beta(alpha=s.rp3_alpha, beta=s.rp3_beta, n_neighbours=s.rp3_neighbours).fit(
+            self.bought
+        )
         self.neighbours = item_similarities(self.long, s.knn_neighbours, shrink=5.0)
         self.als = ALS(
             factors=s.als_factors, iterations=s.als_iterations, num_threads=s.num_threads
@@ -93,6 +149,12 @@ class FeatureBuilder:
         self.popular_recent = np.log1p(self.popular_recent) / np.log1p(
             max(self.popular_recent.max(), 1.0)
         )
+        first_sale = events.groupby("i")["day"].min()
+        first_age = np.full(n_items, np.inf)
+        first_age[first_sale.index.to_numpy()] = (
+            self.cutoff - first_sale.to_numpy().astype("datetime64[ns]")
+        ) / DAY
+        self.novelty = np.exp(-first_age / 45.0)
         season = events[(age >= 365 - 45) & (age < 365 + 45)]
         buyers = season.drop_duplicates(["u", "i"]).groupby("i").size()
         self.season = np.zeros(n_items)
@@ -133,14 +195,31 @@ class FeatureBuilder:
         out[..., 1] = self.recent[users].toarray()
         out[..., 2] = np.log1p(self.long[users].toarray())
         out[..., 3] = (count > 0) * heavy
-        out[..., 4] = _row_normalised(self.ease.score(users))
-        out[..., 5] = _row_normalised(self.rp3.score(users))
+        ease = self.ease.score(users)
+        rp3 = self.rp3.score(users)
+        als = self.als.score(users)
+        out[..., 4] = _row_normalised(ease)
+        out[..., 5] = _row_normalised(rp3)
         out[..., 6] = _row_normalised((self.recent[users] @ self.neighbours).toarray())
-        out[..., 7] = _row_normalised(self.als.score(users))
+        out[..., 7] = _row_normalised(als)
         out[..., 8] = self.popular_recent[None, :]
         out[..., 9] = self.trend[None, :]
         out[..., 10] = np.sqrt(self.country_share[self.user_country[users]])
         out[..., 11] = self.season[None, :]
+        out[..., 12] = self.novelty[None, :]
+        out[..., 13] = _rank_gain(ease)
+        out[..., 14] = _rank_gain(rp3)
+        out[..., 15] = _rank_gain(als)
+        out[..., 16] = count / np.maximum(self.user_days[users], 1.0)[:, None]
+        out[..., 17] = self.last[users].toarray()
+        bought = (count > 0).astype(np.float32)
+        out[..., 18] = bought * self.item_repeat_rate[None, :]
+        out[..., 19] = bought * out[..., 8]
+        out[..., 20] = bought * out[..., 4]
+        out[..., 21] = bought * out[..., 7]
+        out[..., 22] = bought * self.user_habit[users][:, None]
+        out[..., 23] = bought * np.log1p(self.user_breadth[users])[:, None]
+        out[..., 24] = np.log1p(self.quantity[users].toarray())
         return out
 
 
@@ -148,3 +227,12 @@ def _row_normalised(scores):
     scores = np.asarray(scores, dtype=np.float64)
     top = np.abs(scores).max(axis=1, keepdims=True)
     return scores / np.where(top > 0, top, 1.0)
+
+
+def _rank_gain(scores):
+    """1 / log2(rank + 1) of each item in its row (rank 1 = best): what a list position is worth."""
+    order = np.argsort(-scores, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    rows = np.arange(scores.shape[0])[:, None]
+    ranks[rows, order] = np.arange(1, scores.shape[1] + 1)[None, :]
+    return 1.0 / np.log2(ranks + 1.0)

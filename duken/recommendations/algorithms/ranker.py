@@ -20,12 +20,13 @@ from collections.abc import Hashable
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.optimize import minimize
 
 from .base import top_k
+from .blend import LinearBlend, ListwiseBlend
 from .features import FEATURE_NAMES, FEATURES, FeatureBuilder, FeatureSettings
 
 REQUIRED_COLUMNS = ("user", "item", "timestamp", "quantity", "country")
+POPULARITY_PENALTIES = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
 # Signals whose best items make up the candidates the blend ranks.
 CANDIDATE_SIGNALS = [
     FEATURE_NAMES.index(name)
@@ -40,8 +41,16 @@ class DukenRanker:
     ``timestamp``, ``quantity`` and ``country``; ids may be any hashable values.
     """
 
-    def __init__(self, validation_days=56, candidates_per_signal=60, batch_size=256, settings=None):
+    def __init__(
+        self,
+        validation_days=56,
+        candidates_per_signal=60,
+        batch_size=256,
+        min_coverage=0.33,
+        settings=None,
+    ):
         self.validation_days = validation_days
+        self.min_coverage = min_coverage
         self.candidates_per_signal = candidates_per_signal
         self.batch_size = batch_size
         self.settings = settings or FeatureSettings()
@@ -62,21 +71,22 @@ class DukenRanker:
                 "i": self.item_index.get_indexer(rows["item"]),
                 "timestamp": pd.to_datetime(rows["timestamp"]).to_numpy(),
                 "country": rows["country"].astype(str).to_numpy(),
+                "quantity": rows["quantity"].to_numpy(dtype=np.float64),
             }
         )
         end = purchases["timestamp"].max().floor("D") + pd.Timedelta(days=1)
         self.now = pd.Timestamp(now) if now is not None else end
         inner_cutoff = self.now - pd.Timedelta(days=self.validation_days)
-        self.weights = {"all": None, "discovery": None}
+        self.blends = {"all": None, "discovery": None}
         if (purchases["timestamp"] < inner_cutoff).any():
             inner = FeatureBuilder(
                 purchases, len(self.user_index), len(self.item_index), inner_cutoff, self.settings
             )
             held_out = purchases[purchases["timestamp"] >= inner_cutoff]
-            self.weights = self._learn_blends(inner, held_out)
-        for variant, weights in self.weights.items():
-            if weights is None:
-                self.weights[variant] = _default_weights(variant)
+            self.blends = self._learn_blends(inner, held_out)
+        for variant, blend in self.blends.items():
+            if blend is None:
+                self.blends[variant] = LinearBlend(_default_weights(variant))
         self.builder = FeatureBuilder(
             purchases, len(self.user_index), len(self.item_index), self.now, self.settings
         )
@@ -92,7 +102,7 @@ class DukenRanker:
             (np.ones(len(targets)), (targets["u"].to_numpy(), targets["i"].to_numpy())),
             shape=(builder.n_users, builder.n_items),
         )
-        samples = {"all": ([], []), "discovery": ([], [])}
+        samples = {"all": ([], [], [], [], []), "discovery": ([], [], [], [], [])}
         for start in range(0, len(users), self.batch_size):
             batch = users[start : start + self.batch_size]
             feats = builder.features(batch)
@@ -103,11 +113,53 @@ class DukenRanker:
                 chosen = self._candidates(feats, allowed)
                 samples[variant][0].append(feats[chosen])
                 samples[variant][1].append(positives[chosen].astype(np.float64))
-        weights = {}
-        for variant, (xs, ys) in samples.items():
-            x, y = np.concatenate(xs), np.concatenate(ys)
-            weights[variant] = _logistic_regression(x, y) if 0 < y.sum() < len(y) else None
-        return weights
+                rows, items = np.nonzero(chosen)
+                samples[variant][2].append(rows + start)
+                samples[variant][3].append(items)
+                samples[variant][4].append((positives & allowed).sum(axis=1))
+        blends = {}
+        for variant, parts in samples.items():
+            x, y, group, items, wanted = (np.concatenate(part) for part in parts)
+            if not y.any():
+                blends[variant] = None
+                continue
+            blend = ListwiseBlend().fit(x, y, group)
+            blend.popularity_penalty = self._popularity_penalty(
+                blend, x, y, group, items, wanted, builder.n_items
+            )
+            blends[variant] = blend
+        return blends
+
+    def _popularity_penalty(self, blend, x, y, group, items, wanted, n_items, k=20):
+        """How much to hold back popular items: the penalty with the best held-out recall
+        among those that still show at least ``min_coverage`` of the catalog in the top ``k``.
+
+        A blend learned for recall alone leans on popularity and shows the same few hundred
+        items to everyone; a shop wants customers to see more of its catalog."""
+        base = blend.score(x)
+        popular = x[:, FEATURE_NAMES.index("popular_recent")]
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        ends = np.r_[starts[1:], len(group)]
+        wanted = wanted[group[starts]]
+        has_target = wanted > 0
+        denominators = np.minimum(k, wanted[has_target])
+        best = None
+        for penalty in POPULARITY_PENALTIES:
+            scores = base - penalty * popular
+            hits, shown = [], set()
+            for start, end in zip(starts, ends, strict=True):
+                top = start + np.argsort(-scores[start:end], kind="stable")[:k]
+                shown.update(items[top].tolist())
+                hits.append(y[top].sum())
+            recall = float(np.mean(np.asarray(hits)[has_target] / denominators))
+            coverage = len(shown) / n_items
+            key = (
+                coverage >= self.min_coverage,
+                recall if coverage >= self.min_coverage else coverage,
+            )
+            if best is None or key > best[0]:
+                best = (key, penalty)
+        return best[1]
 
     def _candidates(self, feats, allowed):
         """The items worth ranking for each user: the union of each signal's best
@@ -131,16 +183,14 @@ class DukenRanker:
             allowed = self.builder.bought[user_indices].toarray() == 0
         else:
             allowed = np.ones(feats.shape[:2], dtype=bool)
-        return self._blend(feats, allowed, self.weights[variant])[0]
+        return self._blend(feats, allowed, self.blends[variant])
 
-    def _blend(self, feats, allowed, weights):
-        """Scores and per-feature contributions; items outside the candidates rank below
-        every candidate."""
-        contributions = feats * weights
-        scores = contributions.sum(axis=2, dtype=np.float64)
+    def _blend(self, feats, allowed, blend):
+        """Blended scores; items outside the candidates rank below every candidate."""
+        scores = blend.score(feats)
         candidates = self._candidates(feats, allowed)
         floor = scores.min() - 1.0 - (scores.max() - scores.min())
-        return np.where(candidates, scores, floor + scores * 1e-6), contributions
+        return np.where(candidates, scores, floor + scores * 1e-6)
 
     def recommend(self, user: Hashable, k=20, exclude=frozenset()):
         """The ``k`` best items for ``user`` as ``(item, score, reason)``, best first.
@@ -157,8 +207,8 @@ class DukenRanker:
             feats = self.builder.features([position])
             allowed = np.ones(feats.shape[:2], dtype=bool)
             allowed[0, excluded] = False
-            scores, contributions = self._blend(feats, allowed, self.weights["all"])
-            scores, contributions = scores[0], contributions[0]
+            scores = self._blend(feats, allowed, self.blends["all"])[0]
+            contributions = self.blends["all"].contributions(feats[0])
             codes = np.array([FEATURES[name] for name in FEATURE_NAMES], dtype=object)
             reasons = codes[np.argmax(contributions, axis=1)]
         scores[excluded] = -np.inf
@@ -171,31 +221,9 @@ class DukenRanker:
 
 
 def _default_weights(variant):
-    """A sensible blend before (or without) learning: used to pick hard negatives."""
+    """A sensible blend without learning, for data too short to hold out a few weeks."""
     weights = dict.fromkeys(FEATURE_NAMES, 0.0)
     weights.update(ease=1.0, rp3beta=0.5, basket_neighbours=0.5, als=0.5, popular_recent=0.3)
     if variant == "all":
         weights.update(repeat_count=1.0, repeat_recent=1.0)
     return np.array([weights[name] for name in FEATURE_NAMES], dtype=np.float32)
-
-
-def _logistic_regression(x, y, l2=1.0):
-    """L2-regularised logistic regression by L-BFGS; returns weights on raw features (the
-    standardisation folded in, the intercept dropped since it does not change a ranking)."""
-    x = x.astype(np.float64)
-    mean, std = x.mean(axis=0), x.std(axis=0)
-    std[std == 0] = 1.0
-    z = (x - mean) / std
-    n, d = z.shape
-
-    def loss(w):
-        logits = z @ w[:d] + w[d]
-        loss_value = np.logaddexp(0.0, logits).sum() - y @ logits + 0.5 * l2 * w[:d] @ w[:d]
-        p = 1.0 / (1.0 + np.exp(-logits))
-        grad = np.empty(d + 1)
-        grad[:d] = z.T @ (p - y) + l2 * w[:d]
-        grad[d] = (p - y).sum()
-        return loss_value, grad
-
-    result = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", options={"maxiter": 300})
-    return (result.x[:d] / std).astype(np.float32)

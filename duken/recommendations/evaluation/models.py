@@ -54,11 +54,15 @@ def _repeat(split, params):
     return _Scorer(Repeat(recent_popularity(split)).fit(split.matrix))
 
 
-def _model(cls, binary=False):
+def _model(cls):
     def build(split, params):
-        matrix = split.matrix.copy()
-        if binary:
+        params = dict(params)
+        weighting = params.pop("weighting", "binary")
+        matrix = split.matrix.copy().astype(np.float64)
+        if weighting == "binary":
             matrix.data[:] = 1.0
+        elif weighting == "log":
+            matrix.data = np.log1p(matrix.data)
         return _Scorer(cls(**params).fit(matrix))
 
     return build
@@ -85,23 +89,31 @@ SPECS = [
     Spec("repeat", _repeat, variants=("all",)),
     Spec(
         "item_knn",
-        _model(ItemKNN, binary=True),
-        [{"n_neighbours": n, "shrink": s} for n in (50, 200, 1000) for s in (0.0, 20.0)],
+        _model(ItemKNN),
+        [{"n_neighbours": n, "shrink": s} for n in (10, 20, 50, 200, 1000) for s in (0.0, 10.0)],
     ),
     Spec(
         "als",
         _model(ALS),
         [
             {"factors": f, "regularization": r, "alpha": a, "iterations": 15}
-            for f in (64, 128)
-            for r in (0.05,)
-            for a in (5.0, 20.0)
+            for f, r, a in ((128, 20.0, 4.0), (256, 5.0, 1.0), (256, 20.0, 4.0), (256, 50.0, 16.0))
         ],
     ),
-    Spec("ease", _model(EASE), [{"l2": l2} for l2 in (50.0, 150.0, 400.0, 1000.0)]),
+    Spec(
+        "ease",
+        _model(EASE),
+        [{"l2": l2, "binary": False, "weighting": "binary"} for l2 in (100.0, 300.0, 800.0)]
+        + [{"l2": l2, "binary": False, "weighting": "log"} for l2 in (50.0, 200.0)],
+    ),
     Spec(
         "rp3beta",
         _model(RP3beta),
-        [{"alpha": a, "beta": b, "n_neighbours": 200} for a in (0.7, 1.0) for b in (0.2, 0.4, 0.6)],
+        [
+            {"alpha": a, "beta": b, "n_neighbours": n}
+            for a in (0.5, 0.8, 1.0)
+            for b in (0.3, 0.5, 0.7)
+            for n in (30, 100, 500)
+        ],
     ),
 ]

@@ -1,0 +1,124 @@
+"""The learned second stage of Duken's ranker: a small neural scorer trained listwise.
+
+For each customer the candidates' scores go through a softmax, and the loss is the negative
+log-likelihood of the items the customer went on to buy. Listwise training compares items only
+within one customer's list, which is what a ranking needs (a pointwise model also has to learn
+how much each customer buys). The scorer is a linear term plus one small tanh hidden layer, so
+it can learn interactions such as "repeat purchases matter more for customers who reorder
+often" while the linear term explains the main effects (and names a reason for each item).
+"""
+
+import numpy as np
+from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
+
+from .features import FEATURE_NAMES
+
+POPULAR = FEATURE_NAMES.index("popular_recent")
+
+
+class ListwiseBlend:
+    popularity_penalty = 0.0
+
+    def __init__(self, hidden=0, l2=1.0, max_iterations=150, seed=7):
+        self.hidden = hidden
+        self.l2 = l2
+        self.max_iterations = max_iterations
+        self.seed = seed
+
+    def fit(self, x, y, groups):
+        """``x`` n x d features, ``y`` 0/1 labels, ``groups`` sorted group (customer) ids."""
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        self.mean = x.mean(axis=0)
+        self.std = x.std(axis=0)
+        self.std[self.std == 0] = 1.0
+        z = (x - self.mean) / self.std
+        starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+        sizes = np.diff(np.r_[starts, len(groups)])
+        positives = np.add.reduceat(y, starts)
+        keep_group = positives > 0
+        if not keep_group.any():
+            raise ValueError("no positive examples to learn from")
+        row_group = np.repeat(np.arange(len(starts)), sizes)
+        row_keep = keep_group[row_group]
+        z, y, row_group = z[row_keep], y[row_keep], row_group[row_keep]
+        _, row_group = np.unique(row_group, return_inverse=True)
+        starts = np.flatnonzero(np.r_[True, row_group[1:] != row_group[:-1]])
+        positives = np.add.reduceat(y, starts)
+        d, h = z.shape[1], self.hidden
+        rng = np.random.default_rng(self.seed)
+        shapes = {"linear": (d,), "w1": (d, h), "b1": (h,), "w2": (h,)}
+        sizes_flat = [int(np.prod(s)) for s in shapes.values()]
+        offsets = np.cumsum([0, *sizes_flat])
+
+        def unpack(theta):
+            return {
+                name: theta[offsets[k] : offsets[k + 1]].reshape(shape)
+                for k, (name, shape) in enumerate(shapes.items())
+            }
+
+        theta0 = np.concatenate(
+            [np.zeros(d), rng.normal(0, 0.1, d * h), np.zeros(h), rng.normal(0, 0.1, h)]
+        )
+
+        def loss(theta):
+            p = unpack(theta)
+            hidden = np.tanh(z @ p["w1"] + p["b1"])
+            s = z @ p["linear"] + hidden @ p["w2"]
+            peak = np.maximum.reduceat(s, starts)
+            e = np.exp(s - peak[row_group])
+            total = np.add.reduceat(e, starts)
+            lse = np.log(total) + peak
+            value = (positives * lse).sum() - y @ s
+            penalty = 0.5 * self.l2 * (theta[offsets[1] :] @ theta[offsets[1] :])
+            penalty += 0.5 * self.l2 * 0.1 * (p["linear"] @ p["linear"])
+            ds = positives[row_group] * e / total[row_group] - y
+            grads = {
+                "linear": z.T @ ds + self.l2 * 0.1 * p["linear"],
+                "w2": hidden.T @ ds,
+            }
+            dz = np.outer(ds, p["w2"]) * (1.0 - hidden**2)
+            grads["w1"] = z.T @ dz
+            grads["b1"] = dz.sum(axis=0)
+            grad = np.concatenate([grads[name].ravel() for name in shapes])
+            grad[offsets[1] :] += self.l2 * theta[offsets[1] :]
+            return (value + penalty) / len(starts), grad / len(starts)
+
+        # The matrices are tall and thin: one BLAS thread is faster than several here.
+        with threadpool_limits(1, "blas"):
+            result = minimize(
+                loss,
+                theta0,
+                jac=True,
+                method="L-BFGS-B",
+                options={"maxiter": self.max_iterations},
+            )
+        self.params = unpack(result.x)
+        return self
+
+    def score(self, feats):
+        """Scores for features of any leading shape (..., d)."""
+        z = (feats - self.mean) / self.std
+        hidden = np.tanh(z @ self.params["w1"] + self.params["b1"])
+        scores = z @ self.params["linear"] + hidden @ self.params["w2"]
+        return scores - self.popularity_penalty * feats[..., POPULAR]
+
+    def contributions(self, feats):
+        """Each feature's share of the linear term: what the reasons are named after."""
+        return (feats - self.mean) / self.std * self.params["linear"]
+
+
+class LinearBlend:
+    """Fixed weights: the blend used when there is too little history to learn one."""
+
+    popularity_penalty = 0.0
+
+    def __init__(self, weights):
+        self.weights = np.asarray(weights, dtype=np.float64)
+
+    def score(self, feats):
+        return feats @ self.weights
+
+    def contributions(self, feats):
+        return feats * self.weights
