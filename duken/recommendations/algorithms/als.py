@@ -1,13 +1,10 @@
 """Implicit-feedback ALS (Hu, Koren, Volinsky 2008) through the ``implicit`` library."""
 
-import os
 import warnings
 
 import numpy as np
 
 from .base import Recommender, as_csr
-
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 class ALS(Recommender):
@@ -30,18 +27,18 @@ class ALS(Recommender):
         matrix = as_csr(matrix).astype(np.float32)
         confidence = matrix.copy()
         confidence.data = (np.log1p(confidence.data) * self.alpha).astype(np.float32)
-        self.model = AlternatingLeastSquares(
-            factors=self.factors,
-            regularization=self.regularization,
-            alpha=1.0,
-            iterations=self.iterations,
-            random_state=self.seed,
-            num_threads=self.num_threads,
-            calculate_training_loss=False,
-        )
+        # implicit warns about OpenBLAS threads even when they are limited for the fit.
         with threadpool_limits(1, "blas"), warnings.catch_warnings():
-            # implicit warns about OpenBLAS threads even when they are limited for the fit.
             warnings.simplefilter("ignore", RuntimeWarning)
+            self.model = AlternatingLeastSquares(
+                factors=self.factors,
+                regularization=self.regularization,
+                alpha=1.0,
+                iterations=self.iterations,
+                random_state=self.seed,
+                num_threads=self.num_threads,
+                calculate_training_loss=False,
+            )
             self.model.fit(confidence, show_progress=False)
         self.user_factors = np.asarray(self.model.user_factors)
         self.item_factors = np.asarray(self.model.item_factors)

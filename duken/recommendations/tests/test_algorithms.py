@@ -1,0 +1,170 @@
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from duken.recommendations.algorithms.als import ALS
+from duken.recommendations.algorithms.ease import EASE
+from duken.recommendations.algorithms.itemknn import ItemKNN, item_similarities
+from duken.recommendations.algorithms.popularity import Popularity
+from duken.recommendations.algorithms.ranker import DukenRanker
+from duken.recommendations.algorithms.repeat import Repeat
+from duken.recommendations.algorithms.rp3beta import RP3beta
+
+# users x items: items 0 and 1 always bought together, 2 with 3 mostly, 4 by one user alone
+MATRIX = sp.csr_matrix(
+    np.array(
+        [
+            [1, 1, 0, 0, 0],
+            [1, 1, 0, 0, 0],
+            [1, 1, 1, 0, 0],
+            [0, 0, 1, 1, 0],
+            [0, 0, 1, 1, 1],
+        ],
+        dtype=np.float64,
+    )
+)
+
+
+def test_item_similarities_are_cosines_with_a_zero_diagonal():
+    # when
+    sim = item_similarities(MATRIX, n_neighbours=10)
+    # then
+    assert sim.dtype == np.float32 and sp.isspmatrix_csr(sim)
+    assert sim.diagonal().tolist() == [0.0] * 5
+    assert sim[0, 1] == pytest.approx(1.0)
+    assert sim[2, 3] == pytest.approx(2 / np.sqrt(3 * 2))
+    assert sim[0, 2] == pytest.approx(1 / np.sqrt(3 * 3))
+    assert sim[0, 4] == 0.0
+    np.testing.assert_allclose(sim.toarray(), sim.toarray().T, rtol=1e-6)
+
+
+def test_item_similarities_keep_only_the_top_neighbours():
+    sim = item_similarities(MATRIX, n_neighbours=1)
+    assert np.diff(sim.indptr).tolist() == [1, 1, 1, 1, 1]
+    assert sim[0].indices.tolist() == [1]
+    assert sim[2].indices.tolist() == [3]
+
+
+def test_shrink_damps_similarities_resting_on_few_users():
+    plain = item_similarities(MATRIX, shrink=0.0)
+    damped = item_similarities(MATRIX, shrink=10.0)
+    assert damped[3, 4] < plain[3, 4] / 2
+
+
+def test_item_knn_scores_neighbours_of_what_the_user_bought():
+    scores = ItemKNN(n_neighbours=10, shrink=0.0).fit(MATRIX).score([3])[0]
+    # user 3 bought items 2 and 3: item 4 (bought with both) beats items 0/1
+    assert scores[4] > scores[0] > 0
+
+
+def test_popularity_counts_distinct_buyers():
+    scores = Popularity().fit(MATRIX * 3).score([0, 4])
+    assert scores.tolist() == [[3, 3, 3, 2, 1]] * 2
+
+
+def test_repeat_puts_the_users_own_items_first_by_frequency_then_popularity():
+    counts = sp.csr_matrix(np.array([[0, 1, 0, 4, 0]], dtype=np.float64))
+    order = np.argsort(-Repeat([5, 1, 9, 0, 2]).fit(counts).score([0])[0], kind="stable")
+    assert order.tolist() == [3, 1, 2, 0, 4]
+
+
+def test_ease_weights_match_the_closed_form():
+    l2 = 2.0
+    model = EASE(l2=l2).fit(MATRIX)
+    gram = MATRIX.T @ MATRIX + l2 * np.eye(5)
+    p = np.linalg.inv(gram)
+    expected = np.eye(5) - p / np.diag(p)
+    np.testing.assert_allclose(model.weights, expected, atol=1e-5)
+    assert np.diag(model.weights).tolist() == [0.0] * 5
+    scores = model.score([3])[0]
+    assert scores[4] > scores[0]
+
+
+def test_rp3beta_walks_to_co_bought_items_and_penalises_popular_ones():
+    plain = RP3beta(alpha=1.0, beta=0.0).fit(MATRIX)
+    penalised = RP3beta(alpha=1.0, beta=1.0).fit(MATRIX)
+    # a walk from item 0 reaches 1 (always together) more than 2 (once together)
+    assert plain.weights[0, 1] > plain.weights[0, 2] > 0
+    assert plain.weights.diagonal().tolist() == [0.0] * 5
+    # beta divides by the arrival item's popularity: item 4 (1 buyer) gains on item 2 (3)
+    ratio_plain = plain.weights[3, 4] / plain.weights[3, 2]
+    ratio_penalised = penalised.weights[3, 4] / penalised.weights[3, 2]
+    assert ratio_penalised == pytest.approx(ratio_plain * 3)
+
+
+def test_als_learns_the_two_groups():
+    blocks = sp.csr_matrix(np.kron(np.eye(2), np.ones((6, 6))))
+    model = ALS(factors=4, regularization=0.01, alpha=10.0, iterations=15).fit(blocks)
+    scores = model.score([0, 6])
+    assert scores.shape == (2, 12)
+    assert scores[0, :6].min() > scores[0, 6:].max()
+    assert scores[1, 6:].min() > scores[1, :6].max()
+
+
+def purchases(weeks=20):
+    """A reorderer who buys TEA every week, two browsers of mugs, and a French shop."""
+    rows = []
+    start = pd.Timestamp("2011-01-03 09:00")
+    for week in range(weeks):
+        when = start + pd.Timedelta(weeks=week)
+        rows.append(("tea lover", "TEA", when, 1, "United Kingdom"))
+        if week % 3 == 0:
+            rows.append(("tea lover", "BISCUITS", when, 1, "United Kingdom"))
+        for n, buyer in enumerate(("mug fan", "mug collector")):
+            rows.append(
+                (
+                    buyer,
+                    ["RED MUG", "BLUE MUG", "GREEN MUG"][(week + n) % 3],
+                    when,
+                    2,
+                    "United Kingdom",
+                )
+            )
+            if week % 4 == n:
+                rows.append((buyer, "MUG TREE", when, 1, "United Kingdom"))
+        rows.append(("shop paris", "BAGUETTE BAG", when, 6, "France"))
+        if week % 2:
+            rows.append(("shop paris", "TEA", when, 3, "France"))
+    return pd.DataFrame(rows, columns=["user", "item", "timestamp", "quantity", "country"])
+
+
+def test_duken_ranker_recommends_with_reasons():
+    # given
+    ranker = DukenRanker().fit(purchases())
+    # when
+    recommendations = ranker.recommend("tea lover", k=3)
+    # then the weekly reorder comes first, as a repeat purchase
+    assert len(recommendations) == 3
+    item, score, reason = recommendations[0]
+    assert item == "TEA" and reason == "repeat" and isinstance(score, float)
+    assert [s for _, s, _ in recommendations] == sorted(
+        (s for _, s, _ in recommendations), reverse=True
+    )
+    assert all(isinstance(r, str) and r for _, _, r in recommendations)
+
+
+def test_duken_ranker_leaves_out_excluded_items_and_serves_unknown_customers():
+    ranker = DukenRanker().fit(purchases())
+    items = [item for item, _, _ in ranker.recommend("tea lover", k=10, exclude={"TEA"})]
+    assert "TEA" not in items and len(items) == len(set(items)) > 0
+    newcomer = ranker.recommend("somebody new", k=2)
+    assert [reason for _, _, reason in newcomer] == ["popular", "popular"]
+    assert newcomer[0][0] in {"TEA", "RED MUG", "BLUE MUG", "GREEN MUG", "BAGUETTE BAG"}
+
+
+def test_duken_ranker_learns_its_blend_only_from_enough_history():
+    # given twenty weeks (enough to hold out eight) and three weeks (not enough)
+    learned = DukenRanker().fit(purchases(weeks=20))
+    short = DukenRanker().fit(purchases(weeks=3))
+    # then the first learned its blend, the second falls back to fixed weights (nobody here
+    # tries anything new in the held-out weeks, so there is no discovery blend to learn)
+    assert type(learned.blends["all"]).__name__ == "ListwiseBlend"
+    assert type(learned.blends["discovery"]).__name__ == "LinearBlend"
+    assert {type(b).__name__ for b in short.blends.values()} == {"LinearBlend"}
+    assert short.recommend("tea lover", k=1)[0][0] == "TEA"
+
+
+def test_duken_ranker_refuses_frames_without_the_columns_it_needs():
+    with pytest.raises(ValueError, match="country"):
+        DukenRanker().fit(purchases().drop(columns=["country"]))
