@@ -103,6 +103,8 @@ DATABASES = {"default": env.db_url("DATABASE_URL", default=_default_db)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, with writers queueing on a lock file (see duken/core/sqlite/base.py).
     DATABASES["default"]["ENGINE"] = "duken.core.sqlite"
+    # Tests run on an in-memory database, as they would on Django's own SQLite backend.
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of deadlocking.
         "transaction_mode": "IMMEDIATE",
