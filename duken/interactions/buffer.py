@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import close_old_connections, connection
+from django.db.models import Max
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +131,38 @@ def existing(events) -> list:
     return kept
 
 
+def not_forgotten(rows) -> list:
+    """Rows recorded before their customer asked us to forget something may still sit in this
+    process's buffer (the forget flushed only the buffer of the process that served it). Such
+    events are dropped and such searches lose who made them: when in doubt, forget. One query,
+    and only when the batch names customers."""
+    from duken.privacy.models import ForgottenItem
+
+    user_ids = {row.user_id for row in rows if getattr(row, "user_id", None) is not None}
+    if not user_ids:
+        return rows
+    forgot_at = dict(
+        ForgottenItem.objects.filter(user_id__in=user_ids)
+        .values("user_id")
+        .annotate(at=Max("created_at"))
+        .values_list("user_id", "at")
+    )
+    if not forgot_at:
+        return rows
+    kept = []
+    for row in rows:
+        at = forgot_at.get(getattr(row, "user_id", None))
+        when = getattr(row, "occurred_at", None) or getattr(row, "created_at", None)
+        if at is None or when is None or when > at:
+            kept.append(row)
+        elif hasattr(row, "occurred_at"):
+            logger.info("buffered event dropped: its customer asked to forget since")
+        else:
+            row.user_id, row.session_key = None, ""
+            kept.append(row)
+    return kept
+
+
 def flush() -> int:
     """Write the buffered rows, one ``bulk_create`` per model; returns how many were written.
     Never raises."""
@@ -142,7 +175,7 @@ def flush() -> int:
     written = 0
     for model, batch in by_model.items():
         try:
-            batch = existing(batch)
+            batch = not_forgotten(existing(batch))
             model._default_manager.bulk_create(batch, batch_size=500)
         except Exception:
             logger.exception(

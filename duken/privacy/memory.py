@@ -25,6 +25,7 @@ from datetime import datetime
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.dispatch import Signal
+from django.utils import timezone
 
 from .models import ForgottenItem
 
@@ -294,7 +295,10 @@ def forget(user, key: str) -> Item | None:
         if forgetter.suppress:
             try:
                 with transaction.atomic():
-                    ForgottenItem.objects.get_or_create(user_id=user.pk, key=key)
+                    # the time says which buffered rows predate the wish (interactions.buffer)
+                    ForgottenItem.objects.update_or_create(
+                        user_id=user.pk, key=key, defaults={"created_at": timezone.now()}
+                    )
             except IntegrityError:  # the same item forgotten twice at the same moment
                 pass
     user.__dict__.pop(_FORGOTTEN_ATTR, None)

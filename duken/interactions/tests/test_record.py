@@ -218,3 +218,32 @@ def test_joining_gives_the_visitors_history_to_the_customer(make_request, make_u
     assert joined == 1
     assert list(Event.objects.filter(user=user).values_list("visitor_id", flat=True)) == [visitor]
     assert Event.objects.filter(user__isnull=True).count() == 1
+
+
+def test_rows_buffered_before_a_forget_elsewhere_are_not_written(make_request, make_user):
+    # given a customer's view and search waiting in this process's buffer
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from duken.catalog.models import SearchQuery
+    from duken.catalog.services import record_search
+    from duken.privacy.models import ForgottenItem
+
+    user, product = make_user(), make_product()
+    request = make_request(user=user)
+    privacy.grant(request, ["analytics"], source="account_page")
+    assert services.record(request, Kind.PRODUCT_VIEW, obj=product)
+    record_search(query="lantern", result_count=1, user=user, session_key="s1", defer=True)
+    # when another worker process forgets something for them (it could not flush our buffer)
+    ForgottenItem.objects.create(user=user, key=f"product:{product.pk}")
+    # then, at our flush, the event is dropped and the search no longer says who made it
+    assert services.flush() == 1
+    assert not Event.objects.exists()
+    search = SearchQuery.objects.get()
+    assert (search.query, search.user, search.session_key) == ("lantern", None, "")
+    # and what the customer does after the forget is recorded as usual
+    ForgottenItem.objects.update(created_at=timezone.now() - timedelta(seconds=1))
+    assert services.record(make_request(user=user), Kind.PRODUCT_VIEW, obj=product)
+    assert services.flush() == 1
+    assert Event.objects.filter(user=user).count() == 1
