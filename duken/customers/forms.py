@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm as DjangoAdminUserCreationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import ValidationError
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -106,3 +108,29 @@ class AdminUserChangeForm(DjangoUserChangeForm):
         if taken.exists():
             raise ValidationError(_("An account with this e-mail address already exists."))
         return email
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's password reset form; each e-mail it sends is kept on the customer's timeline."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        super().send_mail(
+            subject_template_name,
+            email_template_name,
+            context,
+            from_email,
+            to_email,
+            html_email_template_name,
+        )
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        services.record_sent_email(
+            to=to_email, subject=subject, kind="password_reset", user=context.get("user")
+        )

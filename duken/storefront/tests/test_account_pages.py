@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from duken.catalog.models import Product
-from duken.customers.models import Address, User
+from duken.customers.models import Address, SentEmail, User
 from duken.orders.models import Order, OrderEvent, OrderLine
 from duken.payments.models import Payment
 
@@ -120,6 +120,9 @@ def test_password_reset_sends_an_email_with_a_working_link(client, customer):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["dana@example.kz"]
+    # the e-mail is on the customer's timeline
+    sent = SentEmail.objects.get()
+    assert (sent.user, sent.kind, sent.subject) == (customer, "password_reset", message.subject)
     link = re.search(r"http://testserver(/account/reset/\S+/)", message.body).group(1)
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from duken.customers import services as customers
-from duken.customers.forms import AddressForm, RegistrationForm
+from duken.customers.forms import AddressForm, PasswordResetForm, RegistrationForm
 from duken.customers.models import Address
 from duken.orders.models import Order, OrderStatus
 from duken.payments.services import (
@@ -48,6 +48,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
     template_name = "storefront/account/password_reset.html"
     email_template_name = "registration/password_reset_email.txt"
     html_email_template_name = "registration/password_reset_email.html"
