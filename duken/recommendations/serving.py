@@ -210,7 +210,8 @@ def reasons_title(name: str, **params) -> str:
 def basket_widget(lines, *, name="complete-order", limit: int = 8) -> Widget:
     """What goes with a basket (``lines`` as ``(product_id, name)``): co-purchase neighbours of
     every product in it, summed, each with the basket product that suggests it most; similar
-    products when the basket has no purchase history, best sellers last."""
+    products when the basket has no purchase history. Empty when nothing is known about the
+    basket's products: a best-seller list is no answer to "what goes with this"."""
     lines = [(int(pk), label) for pk, label in lines if pk]
     inside = {pk for pk, _label in lines}
     names = dict(lines)
@@ -227,18 +228,14 @@ def basket_widget(lines, *, name="complete-order", limit: int = 8) -> Widget:
                 if other not in cause or weight > cause[other][0]:
                     cause[other] = (weight, pk, source)
     ranked = sorted(scores, key=lambda pk: (-scores[pk], pk))[: limit * 3]
-    fallback = popular_ids("all")[0] if len(ranked) < limit else []
-    products = available(ranked + fallback)
-    seen = set(inside)
+    products = available(ranked)
     widget = Widget(name, reasons_title(name))
-    for product in _pick(ranked, products, limit, seen):
+    for product in _pick(ranked, products, limit, set(inside)):
         _weight, because, source = cause[product.pk]
         text = (reasons.bought_together if source == "bought" else reasons.similar_to)(
             names[because]
         )
         widget.items.append(Item(product, text))
-    room = limit - len(widget.items)
-    widget.items += [Item(p, reasons.popular()) for p in _pick(fallback, products, room, seen)]
     return widget
 
 

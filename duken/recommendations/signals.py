@@ -12,6 +12,8 @@ from duken.catalog.models import Product
 from duken.orders.models import OrderEvent
 from duken.privacy import memory
 
+from .models import ProductNeighbours
+
 logger = logging.getLogger(__name__)
 
 
@@ -31,7 +33,8 @@ def order_placed(sender, instance, created, raw=False, **kwargs):
 
 
 def product_added(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
+    # Before the first training every product page falls back to its category anyway.
+    if created and not raw and ProductNeighbours.objects.exists():
         transaction.on_commit(partial(_enqueue, "add_new_product", instance.pk))
 
 

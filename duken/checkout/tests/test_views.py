@@ -321,8 +321,8 @@ def test_the_cart_page_needs_few_queries(client, django_assert_max_num_queries):
     # given a cart of eight products
     for _ in range(8):
         _add(client, make_product(), "1")
-    # when / then: session, cart, lines with products, images
-    with django_assert_max_num_queries(6):
+    # when / then: session, cart, lines with products, images, recommendations
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("storefront:cart"))
     assert len(response.context["summary"].lines) == 8
 
