@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "duken.privacy",
     "duken.interactions",
     "duken.conversations",
+    "duken.needs",
     "duken.recommendations",
     "duken.backoffice",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("backoffice/", include("duken.backoffice.urls")),
     path("", include("duken.conversations.urls")),
+    path("", include("duken.needs.urls")),
     path("", include("duken.recommendations.urls")),
     path("", include("duken.payments.urls")),
     path("", include("duken.shipping.urls")),

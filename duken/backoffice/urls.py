@@ -4,4 +4,5 @@ app_name = "backoffice"
 urlpatterns = [
     path("customers/", include("duken.backoffice.customers_urls")),
     path("inbox/", include("duken.backoffice.inbox_urls")),
+    path("needs/", include("duken.backoffice.needs_urls")),
 ]

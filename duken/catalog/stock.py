@@ -15,11 +15,15 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import Product
+
+# Sent with ``product_ids`` after units were put back on the shelf (a cancelled order).
+stock_returned = Signal()
 
 
 @dataclass(frozen=True)
@@ -200,3 +204,4 @@ def release(order) -> None:
         )
         for product in products:
             Product.objects.filter(pk=product.pk).update(stock=F("stock") + returned[product.pk])
+        stock_returned.send(sender=Product, product_ids=list(returned))

@@ -196,3 +196,54 @@ class SentEmail(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class CustomerFact(models.Model):
+    """Something the customer told us about themselves ("size 42", "allergic to nuts", "deliver
+    after 6 pm"), kept with where and when they said it, so the shop can act on it and quote it
+    back. Only facts the customer gave are kept; ``is_active`` is off once it no longer holds."""
+
+    MAX_LENGTH = 500
+
+    class Source(models.TextChoices):
+        CHAT = "chat", _("chat")
+        QUESTION = "question", _("question")
+        REVIEW = "review", _("review")
+        CHECKOUT_NOTE = "checkout_note", _("checkout note")
+        ACCOUNT = "account", _("account")
+        STAFF = "staff", _("told to our staff")
+
+    customer = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="facts", verbose_name=_("customer")
+    )
+    text = models.CharField(_("what they told us"), max_length=MAX_LENGTH)
+    source_kind = models.CharField(_("where"), max_length=20, choices=Source.choices)
+    # The message it came from, when there is one (a question, a review, a chat message).
+    source_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    said_at = models.DateTimeField(_("said"), default=timezone.now)
+    created_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    is_active = models.BooleanField(_("still true"), default=True)
+
+    class Meta:
+        verbose_name = _("customer fact")
+        verbose_name_plural = _("customer facts")
+        ordering = ["-said_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "is_active", "-said_at"], name="customer_fact")]
+
+    def __str__(self):
+        return self.text[:60]

@@ -1,0 +1,27 @@
+"""The database of needs (wishlist, back-in-stock and product requests) and what customers
+told us about themselves, shown to staff and to the customer."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NeedsConfig(AppConfig):
+    name = "duken.needs"
+    label = "needs"
+    verbose_name = _("Customer needs")
+
+    def ready(self):
+        from duken.customers.timeline import register_panel
+
+        from . import memory, signals
+
+        signals.connect()
+        memory.register()
+        # Beside the staff's customer timeline: what the customer told us about themselves.
+        register_panel("facts", "needs/_staff_facts.html", _facts_panel_context)
+
+
+def _facts_panel_context(customer, request) -> dict:
+    from duken.customers.facts import facts_for
+
+    return {"facts": facts_for(customer, include_inactive=True)}
