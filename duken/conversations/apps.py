@@ -10,9 +10,14 @@ class ConversationsConfig(AppConfig):
     verbose_name = _("Conversations")
 
     def ready(self):
+        from django.db.models.signals import post_delete
+
         from duken.customers.timeline import register_figure, register_source
 
-        from . import timeline
+        from . import signals, timeline
+        from .models import Review
+
+        post_delete.connect(signals.review_deleted, sender=Review, dispatch_uid="review_deleted")
 
         register_source("review", _("Reviews"), timeline.review_entries)
         register_source("question", _("Questions"), timeline.question_entries)

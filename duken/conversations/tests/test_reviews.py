@@ -163,3 +163,29 @@ def test_the_shops_public_reply(buyer, staff, product):
     review.refresh_from_db()
     assert review.reply == "Thank you, we have bigger sizes now."
     assert review.replied_by == staff
+
+
+def test_erasing_a_customer_takes_their_review_out_of_the_rating(
+    buyer, other_buyer, staff, product, django_capture_on_commit_callbacks
+):
+    # given two published reviews
+    reviews.approve(reviews.submit_review(buyer, product, rating=5, text="Great"), staff)
+    reviews.approve(reviews.submit_review(other_buyer, product, rating=1, text="Bad"), staff)
+    # when one customer's account is deleted
+    with django_capture_on_commit_callbacks(execute=True):
+        other_buyer.delete()
+    # then
+    rating = ProductRating.objects.get(product=product)
+    assert (rating.count, rating.average) == (1, 5.0)
+
+
+def test_deleting_a_product_with_reviews_leaves_no_rating_behind(
+    buyer, staff, product, django_capture_on_commit_callbacks
+):
+    from duken.orders.models import OrderLine
+
+    reviews.approve(reviews.submit_review(buyer, product, rating=5, text="Great"), staff)
+    OrderLine.objects.filter(product=product).update(product=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        product.delete()
+    assert not ProductRating.objects.exists() and not Review.objects.exists()
