@@ -1,0 +1,157 @@
+"""What customers told us: kept from a message in one click, quoted back with the date, added
+and removed by the customer, never shown to anyone else."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from duken.checkout.tests.helpers import make_product
+from duken.conversations.models import Question, Review
+from duken.customers import facts
+from duken.customers.models import CustomerFact
+
+pytestmark = pytest.mark.django_db
+
+XSS = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def aliya(db):
+    return get_user_model().objects.create_user(
+        "aliya@example.kz", "Steppe-Winds-2026", first_name="Aliya"
+    )
+
+
+@pytest.fixture
+def daulet(db):
+    return get_user_model().objects.create_user("daulet@example.kz", "Steppe-Winds-2026")
+
+
+@pytest.fixture
+def staff(db):
+    return get_user_model().objects.create_superuser("staff@duken.example", "staff-pass-12345")
+
+
+def _may_3():
+    return timezone.make_aware(dt.datetime(2026, 5, 3, 10, 0))
+
+
+def test_quote_gives_the_fact_back_with_the_date_in_the_customers_language(aliya):
+    fact = facts.add_fact(aliya, "  size   42 ", said_at=_may_3())
+    assert fact.text == "size 42"
+    assert facts.quote(fact) == "You told us on 3 May: “size 42”"
+    with translation.override("ru"):
+        assert "3 мая" in facts.quote(fact)
+    rendered = Template("{% load customer_facts %}{{ fact|quote_fact }}").render(
+        Context({"fact": facts.add_fact(aliya, XSS)})
+    )
+    assert XSS not in rendered and "&lt;script&gt;" in rendered
+
+
+def test_over_long_or_empty_facts_are_refused(aliya):
+    with pytest.raises(ValidationError):
+        facts.add_fact(aliya, "x" * (CustomerFact.MAX_LENGTH + 1))
+    with pytest.raises(ValidationError):
+        facts.add_fact(aliya, "   ")
+    assert not CustomerFact.objects.exists()
+
+
+def test_staff_keep_a_question_as_a_fact_in_one_click(client, aliya, staff):
+    product = make_product(name="Felt Slippers")
+    question = Question.objects.create(
+        product=product, user=aliya, text="Do you have them in size 42?", created_at=_may_3()
+    )
+    client.force_login(staff)
+    url = reverse("backoffice:fact_from_message")
+    response = client.post(url, {"source": "question", "id": question.pk})
+    assert response.status_code == 302
+    fact = CustomerFact.objects.get()
+    assert fact.customer == aliya and fact.source_kind == "question"
+    assert fact.said_at == _may_3() and fact.created_by == staff
+    assert fact.text == "Do you have them in size 42?"
+    # a second click keeps one fact
+    client.post(url, {"source": "question", "id": question.pk})
+    assert CustomerFact.objects.count() == 1
+    # a review, with only the part that matters
+    review = Review.objects.create(
+        product=product, user=aliya, rating=5, text="A gift for my mother"
+    )
+    client.post(url, {"source": "review", "id": review.pk, "text": "Buys gifts for her mother"})
+    assert facts.facts_for(aliya).first().text == "Buys gifts for her mother"
+    # no such message, a bad kind, a huge id: 404 and nothing kept
+    for data in (
+        {"source": "question", "id": 999999},
+        {"source": "nonsense", "id": question.pk},
+        {"source": "review", "id": 2**70},
+        {"source": "review", "id": "abc"},
+    ):
+        assert client.post(url, data).status_code == 404
+    assert CustomerFact.objects.count() == 2
+    # shown beside the customer's timeline
+    page = client.get(reverse("backoffice:customer_timeline", args=[aliya.pk])).content.decode()
+    assert "What the customer told us" in page and "Buys gifts for her mother" in page
+
+
+def test_only_staff_may_keep_facts(client, aliya, daulet):
+    question = Question.objects.create(product=make_product(), user=aliya, text="size 42?")
+    client.force_login(daulet)
+    response = client.post(
+        reverse("backoffice:fact_from_message"), {"source": "question", "id": question.pk}
+    )
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert not CustomerFact.objects.exists()
+
+
+def test_the_customer_adds_edits_and_removes_their_own_facts(client, aliya, daulet):
+    theirs = facts.add_fact(daulet, "Allergic to nuts")
+    client.force_login(aliya)
+    url = reverse("needs:facts")
+    assert client.post(url, {"text": "Deliver after 6 pm"}).status_code == 302
+    mine = CustomerFact.objects.get(customer=aliya)
+    assert mine.source_kind == "account"
+    page = client.get(url).content.decode()
+    assert "Deliver after 6 pm" in page and "Allergic to nuts" not in page
+    assert client.post(url, {"text": "x" * 501}).status_code == 400
+    client.post(reverse("needs:fact_edit", args=[mine.pk]), {"text": "Deliver after 7 pm"})
+    mine.refresh_from_db()
+    assert mine.text == "Deliver after 7 pm"
+    # another customer's fact is never found
+    assert (
+        client.post(reverse("needs:fact_edit", args=[theirs.pk]), {"text": "x"}).status_code == 404
+    )
+    assert client.post(reverse("needs:fact_delete", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.text == "Allergic to nuts"
+    client.post(reverse("needs:fact_delete", args=[mine.pk]))
+    assert not CustomerFact.objects.filter(customer=aliya).exists()
+
+
+def test_facts_are_in_what_we_remember_and_can_be_forgotten(client, aliya, daulet):
+    from duken.privacy import memory
+
+    fact = facts.add_fact(aliya, "Size 42", said_at=_may_3())
+    facts.add_fact(daulet, "Allergic to nuts")
+    client.force_login(aliya)
+    page = client.get(reverse("privacy:memory")).content.decode()
+    assert "Size 42" in page and "Allergic to nuts" not in page
+    assert memory.forget(aliya, f"toldus:{fact.pk}") is not None
+    assert not CustomerFact.objects.filter(customer=aliya).exists()
+    # another customer's key is not found among hers
+    other = CustomerFact.objects.get(customer=daulet)
+    assert memory.forget(aliya, f"toldus:{other.pk}") is None
+    assert CustomerFact.objects.filter(customer=daulet).exists()
+
+
+def test_facts_for_is_for_segments_and_messages(aliya, daulet):
+    facts.add_fact(aliya, "Size 42")
+    old = facts.add_fact(aliya, "Size 40")
+    facts.set_active(old, False)
+    facts.add_fact(daulet, "Size 38")
+    assert [f.text for f in facts.facts_for(aliya)] == ["Size 42"]
+    assert len(facts.facts_for(aliya, include_inactive=True)) == 2
+    assert list(facts.facts_for(None)) == []

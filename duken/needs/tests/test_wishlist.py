@@ -1,0 +1,66 @@
+import pytest
+from django.urls import reverse
+
+from duken.checkout.tests.helpers import make_product
+from duken.needs import services
+from duken.needs.models import WishlistItem
+
+pytestmark = pytest.mark.django_db
+
+
+def test_saving_twice_keeps_one_entry_and_removing_only_touches_ones_own(shopper, other):
+    product = make_product(name="Wool Scarf")
+    _item, created = services.add_to_wishlist(shopper, product)
+    _again, created_again = services.add_to_wishlist(shopper, product)
+    services.add_to_wishlist(other, product)
+    assert created and not created_again
+    assert WishlistItem.objects.filter(customer=shopper).count() == 1
+    assert services.remove_from_wishlist(shopper, product.pk)
+    assert not services.remove_from_wishlist(shopper, product.pk)
+    assert list(WishlistItem.objects.values_list("customer", flat=True)) == [other.pk]
+
+
+def test_the_buttons_and_the_account_page(client, shopper, other):
+    product = make_product(name="Wool Scarf", stock=3)
+    services.add_to_wishlist(other, make_product(name="Someone Else's Lamp"))
+    client.force_login(shopper)
+    page = client.get(product.get_absolute_url()).content.decode()
+    assert "Save to wishlist" in page
+    response = client.post(
+        reverse("needs:wishlist_add", args=[product.pk]), {"next": "//evil.example/"}
+    )
+    assert response.status_code == 302 and response["Location"] == product.get_absolute_url()
+    page = client.get(product.get_absolute_url()).content.decode()
+    assert 'data-needs="saved"' in page
+    mine = client.get(reverse("needs:wishlist")).content.decode()
+    assert "Wool Scarf" in mine and "Someone Else" not in mine
+    client.post(reverse("needs:wishlist_remove", args=[product.pk]))
+    assert not WishlistItem.objects.filter(customer=shopper).exists()
+    assert WishlistItem.objects.filter(customer=other).exists()
+
+
+def test_a_guest_is_sent_to_log_in(client):
+    product = make_product()
+    response = client.post(reverse("needs:wishlist_add", args=[product.pk]))
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert not WishlistItem.objects.exists()
+
+
+def test_the_product_page_costs_one_query_for_the_signed_in_state(
+    client, shopper, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    product = make_product(stock=3)
+    client.force_login(shopper)
+    client.get(product.get_absolute_url())  # warm the caches
+    with CaptureQueriesContext(connection) as queries:
+        client.get(product.get_absolute_url())
+    ours = [q["sql"] for q in queries if "needs_" in q["sql"]]
+    assert len(ours) == 1
+    client.logout()
+    client.get(product.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        client.get(product.get_absolute_url())
+    assert not [q for q in queries if "needs_" in q["sql"]]
