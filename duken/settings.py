@@ -244,6 +244,19 @@ DUKEN_PAYMENT_CALLBACK_MAX_AGE = env.int("DUKEN_PAYMENT_CALLBACK_MAX_AGE", defau
 # Seconds a digital product's download link works.
 DUKEN_DOWNLOAD_MAX_AGE = env.int("DUKEN_DOWNLOAD_MAX_AGE", default=7 * 24 * 3600)
 
+# --- conversations ------------------------------------------------------------------------
+# Hours until a promise is due, per kind (question, chat, back_in_stock, product_request), e.g.
+# "question=12,chat=0.5"; kinds left out keep the defaults of duken/conversations/promises.py.
+DUKEN_PROMISE_HOURS = {
+    kind: float(hours) for kind, hours in env.dict("DUKEN_PROMISE_HOURS", default={}).items()
+}
+# Owner of new promises (a staff e-mail); otherwise the first member of the "Support" group.
+DUKEN_PROMISE_OWNER_EMAIL = env.str("DUKEN_PROMISE_OWNER_EMAIL", default="")
+# Whether customers who bought a product may answer questions about it.
+DUKEN_BUYERS_MAY_ANSWER = env.bool("DUKEN_BUYERS_MAY_ANSWER", default=True)
+# Reviews, questions, answers and votes a customer (or a guest's address) may post per minute.
+DUKEN_POSTS_PER_MINUTE = env.int("DUKEN_POSTS_PER_MINUTE", default=5)
+
 # --- logging: one JSON line per request -------------------------------------------------
 LOGGING = {
     "version": 1,
