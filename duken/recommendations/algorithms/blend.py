@@ -20,8 +20,9 @@ POPULAR = FEATURE_NAMES.index("popular_recent")
 class ListwiseBlend:
     popularity_penalty = 0.0
 
-    def __init__(self, hidden=0, l2=1.0, max_iterations=150, seed=7):
+    def __init__(self, hidden=8, l2=50.0, max_iterations=300, list_length=20, seed=7):
         self.hidden = hidden
+        self.list_length = list_length
         self.l2 = l2
         self.max_iterations = max_iterations
         self.seed = seed
@@ -46,6 +47,10 @@ class ListwiseBlend:
         _, row_group = np.unique(row_group, return_inverse=True)
         starts = np.flatnonzero(np.r_[True, row_group[1:] != row_group[:-1]])
         positives = np.add.reduceat(y, starts)
+        # Each customer counts once, as in the average recall: a customer who bought a hundred
+        # items weighs no more than one who bought a few (beyond the list length).
+        group_weight = np.minimum(self.list_length, positives) / positives
+        wy = y * group_weight[row_group]
         d, h = z.shape[1], self.hidden
         rng = np.random.default_rng(self.seed)
         shapes = {"linear": (d,), "w1": (d, h), "b1": (h,), "w2": (h,)}
@@ -70,10 +75,10 @@ class ListwiseBlend:
             e = np.exp(s - peak[row_group])
             total = np.add.reduceat(e, starts)
             lse = np.log(total) + peak
-            value = (positives * lse).sum() - y @ s
+            value = (group_weight * positives * lse).sum() - wy @ s
             penalty = 0.5 * self.l2 * (theta[offsets[1] :] @ theta[offsets[1] :])
             penalty += 0.5 * self.l2 * 0.1 * (p["linear"] @ p["linear"])
-            ds = positives[row_group] * e / total[row_group] - y
+            ds = (group_weight * positives)[row_group] * e / total[row_group] - wy
             grads = {
                 "linear": z.T @ ds + self.l2 * 0.1 * p["linear"],
                 "w2": hidden.T @ ds,

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import scipy.sparse.linalg  # noqa: F401  (sp.linalg.norm)
 
 from .als import ALS
 from .ease import EASE
-from .itemknn import item_similarities
+from .itemknn import item_similarities, top_k_per_row
 from .rp3beta import RP3beta
 
 DAY = np.timedelta64(1, "D")
@@ -45,6 +46,10 @@ FEATURES = {
     "repeat_habit": "repeat",
     "repeat_breadth": "repeat",
     "repeat_quantity": "repeat",
+    "similar_customers": "similar_customers",
+    "selling_now": "popular",
+    "repeat_selling_now": "repeat",
+    "last_sale": "popular",
 }
 FEATURE_NAMES = list(FEATURES)
 
@@ -56,6 +61,7 @@ class FeatureSettings:
     rp3_beta: float = 0.5
     rp3_neighbours: int = 50
     knn_neighbours: int = 20
+    customer_neighbours: int = 100
     als_factors: int = 128
     als_regularization: float = 20.0
     als_alpha: float = 4.0
@@ -139,12 +145,27 @@ class FeatureBuilder:
             self.bought
         )
         self.neighbours = item_similarities(self.long, s.knn_neighbours, shrink=5.0)
+        # Customers whose recent (decayed) purchases look most like each customer's.
+        profiles = sp.diags(1.0 / np.maximum(sp.linalg.norm(self.long, axis=1), 1e-12)) @ self.long
+        self.profiles = sp.csr_matrix(profiles)
+        similar = (self.profiles @ self.profiles.T).tocsr()
+        similar.setdiag(0)
+        similar.eliminate_zeros()
+        self.similar_customers = top_k_per_row(similar, s.customer_neighbours)
         self.als = ALS(
             factors=s.als_factors, iterations=s.als_iterations, num_threads=s.num_threads
         ).fit(self.count)
 
         self.popular_recent = self._buyers(events, age, 90)
         short = self._buyers(events, age, 30)
+        # Still on sale? Products that stopped selling (sold out, discontinued) are not reordered.
+        self.selling_now = np.log1p(self._buyers(events, age, 14))
+        last_sale = events.groupby("i")["day"].max()
+        last_age = np.full(n_items, 365.0)
+        last_age[last_sale.index.to_numpy()] = (
+            self.cutoff - last_sale.to_numpy().astype("datetime64[ns]")
+        ) / DAY
+        self.last_sale = np.exp(-last_age / 7.0)
         self.trend = np.log1p(short * 3.0) - np.log1p(self.popular_recent)
         self.popular_recent = np.log1p(self.popular_recent) / np.log1p(
             max(self.popular_recent.max(), 1.0)
@@ -220,6 +241,10 @@ class FeatureBuilder:
         out[..., 22] = bought * self.user_habit[users][:, None]
         out[..., 23] = bought * np.log1p(self.user_breadth[users])[:, None]
         out[..., 24] = np.log1p(self.quantity[users].toarray())
+        out[..., 25] = _row_normalised((self.similar_customers[users] @ self.profiles).toarray())
+        out[..., 26] = self.selling_now[None, :]
+        out[..., 27] = bought * self.selling_now[None, :]
+        out[..., 28] = self.last_sale[None, :]
         return out
 
 

@@ -30,7 +30,15 @@ POPULARITY_PENALTIES = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
 # Signals whose best items make up the candidates the blend ranks.
 CANDIDATE_SIGNALS = [
     FEATURE_NAMES.index(name)
-    for name in ("repeat_long", "ease", "rp3beta", "basket_neighbours", "als", "popular_country")
+    for name in (
+        "repeat_long",
+        "ease",
+        "rp3beta",
+        "basket_neighbours",
+        "als",
+        "popular_country",
+        "similar_customers",
+    )
 ]
 
 
