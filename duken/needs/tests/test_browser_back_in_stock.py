@@ -1,0 +1,56 @@
+"""In headless Chromium: a guest asks to be told when a sold-out product is back, staff put
+stock in through the admin, the guest gets one e-mail (real SMTP) quoting the request."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from duken.checkout.tests.helpers import make_product
+from duken.conversations.models import Promise
+from duken.needs.models import BackInStockRequest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def shop(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    get_user_model().objects.create_superuser("staff@duken.example", "staff-pass-12345")
+    return make_product(name="Felt Slippers", price="5400", stock=0, allow_backorder=False)
+
+
+def test_a_guest_is_told_once_when_staff_restock(live_server, chromium_path, shop, smtp_server):
+    from playwright.sync_api import expect, sync_playwright
+
+    base = live_server.url
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path)
+        guest = browser.new_context(locale="en-US").new_page()
+        guest.goto(base + shop.get_absolute_url())
+        expect(guest.locator(".buy-box")).to_have_count(0)
+        guest.fill("#needs-email", "guest@example.com")
+        guest.get_by_role("button", name="Tell me when it is back").click()
+        expect(guest.locator("#messages")).to_contain_text("We will e-mail you once")
+
+        staff = browser.new_context(locale="en-US").new_page()
+        staff.goto(base + "/admin/login/?next=/admin/catalog/product/")
+        staff.fill("#id_username", "staff@duken.example")
+        staff.fill("#id_password", "staff-pass-12345")
+        staff.click("input[type=submit]")
+        staff.fill("#id_form-0-stock", "7")
+        staff.click("input[name=_save]")
+        expect(staff.locator(".messagelist")).to_contain_text("changed successfully")
+        # saving again sends nothing more
+        staff.fill("#id_form-0-stock", "8")
+        staff.click("input[name=_save]")
+        expect(staff.locator(".messagelist")).to_contain_text("changed successfully")
+        browser.close()
+
+    request = BackInStockRequest.objects.get()
+    assert request.notified_at is not None
+    assert Promise.objects.get().status == Promise.Status.KEPT
+    received = smtp_server.to("guest@example.com")
+    assert len(received) == 1
+    body = received[0].get_body(preferencelist=("plain",)).get_content()
+    assert "you asked us to tell you when this is back" in body
+    assert "“Felt Slippers”" in body
+    assert shop.get_absolute_url() in body
