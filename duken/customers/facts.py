@@ -14,12 +14,12 @@ from .models import CustomerFact
 
 Source = CustomerFact.Source
 
-# The messages staff can turn into a fact: source kind -> (app label, model, author field,
-# text field).
+# The messages staff can turn into a fact: source kind -> (app label, model, author fields
+# tried in order, text field). A chat message written by staff is never a customer's fact.
 MESSAGE_MODELS = {
-    Source.QUESTION: ("conversations", "Question", "user", "text"),
-    Source.REVIEW: ("conversations", "Review", "user", "text"),
-    Source.CHAT: ("conversations", "ChatMessage", "author", "text"),
+    Source.QUESTION: ("conversations", "Question", ("user",), "text"),
+    Source.REVIEW: ("conversations", "Review", ("user",), "text"),
+    Source.CHAT: ("conversations", "ChatMessage", ("author", "user", "customer"), "text"),
 }
 
 
@@ -72,7 +72,7 @@ def find_message(source_kind, pk):
     model = message_model(source_kind)
     if model is None:
         raise MessageNotFound(source_kind)
-    _app, _model, author_field, text_field = MESSAGE_MODELS[source_kind]
+    _app, _model, author_fields, text_field = MESSAGE_MODELS[source_kind]
     try:
         pk = int(pk)
         if not 0 < pk < 2**63:
@@ -80,8 +80,10 @@ def find_message(source_kind, pk):
         message = model.objects.get(pk=pk)
     except (ValueError, TypeError, model.DoesNotExist) as error:
         raise MessageNotFound(source_kind) from error
-    author = getattr(message, author_field, None)
-    if author is None or getattr(author, "is_staff", False):
+    author = next(
+        (getattr(message, f) for f in author_fields if getattr(message, f, None) is not None), None
+    )
+    if author is None or getattr(author, "is_staff", False) or getattr(message, "by_staff", False):
         raise MessageNotFound(source_kind)
     return message, author, getattr(message, text_field, "")
 
