@@ -24,4 +24,12 @@ class NeedsConfig(AppConfig):
 def _facts_panel_context(customer, request) -> dict:
     from duken.customers.facts import facts_for
 
-    return {"facts": facts_for(customer, include_inactive=True)}
+    user = getattr(request, "user", None)
+    return {
+        "facts": facts_for(customer, include_inactive=True),
+        "may_add_fact": bool(user and user.has_perm(FACT_PERMISSION)),
+    }
+
+
+# Staff who may write notes about a customer may also keep what the customer told us.
+FACT_PERMISSION = "customers.add_customernote"

@@ -3,11 +3,12 @@ requests, back-in-stock requests and wishlists, over a date range), the report o
 found nothing, and turning a customer's message into a fact in one click. Staff only."""
 
 import datetime as dt
+from functools import wraps
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +20,27 @@ from django.views.decorators.http import require_POST
 from duken.customers import facts
 from duken.customers.models import CustomerFact
 from duken.needs import report as needs_report
+from duken.needs.apps import FACT_PERMISSION
 
 PER_PAGE = 100
+# Anyone on the staff who sees the catalog may see what customers ask of it.
+REPORT_PERMISSION = "catalog.view_product"
+
+
+def staff_permission(perm):
+    """Staff members holding ``perm``; others are sent to the admin login (not staff) or
+    refused with 403 (staff without the permission)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return staff_member_required(wrapper)
+
+    return decorator
 
 
 def _context(request, title, **extra):
@@ -46,7 +66,7 @@ def _date_range(request):
     return start, end
 
 
-@staff_member_required
+@staff_permission(REPORT_PERMISSION)
 def report(request):
     start, end = _date_range(request)
     kind = request.GET.get("kind", "")
@@ -71,7 +91,7 @@ def report(request):
     )
 
 
-@staff_member_required
+@staff_permission(REPORT_PERMISSION)
 def searches(request):
     start, end = _date_range(request)
     page = Paginator(needs_report.zero_result_searches(start, end), PER_PAGE).get_page(
@@ -94,7 +114,7 @@ def _back(request, fallback: str):
 
 
 @require_POST
-@staff_member_required
+@staff_permission(FACT_PERMISSION)
 def fact_from_message(request):
     """One click: keep a customer's question, review or chat message as a fact about them."""
     kind = request.POST.get("source", "")
@@ -114,7 +134,7 @@ def fact_from_message(request):
 
 
 @require_POST
-@staff_member_required
+@staff_permission(FACT_PERMISSION)
 def fact_add(request, customer_pk):
     if customer_pk >= 2**63:
         raise Http404

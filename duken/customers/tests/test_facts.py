@@ -155,3 +155,35 @@ def test_facts_for_is_for_segments_and_messages(aliya, daulet):
     assert [f.text for f in facts.facts_for(aliya)] == ["Size 42"]
     assert len(facts.facts_for(aliya, include_inactive=True)) == 2
     assert list(facts.facts_for(None)) == []
+
+
+def test_staff_who_may_not_write_notes_may_not_keep_facts(client, aliya):
+    from django.contrib.auth.models import Permission
+
+    looker = get_user_model().objects.create_user(
+        "looker@duken.example", "staff-pass-12345", is_staff=True
+    )
+    looker.user_permissions.add(Permission.objects.get(codename="view_user"))
+    question = Question.objects.create(product=make_product(), user=aliya, text="size 42?")
+    client.force_login(looker)
+    page = client.get(reverse("backoffice:customer_timeline", args=[aliya.pk])).content.decode()
+    assert "What the customer told us" in page and "Add what they told us" not in page
+    for url, data in (
+        (reverse("backoffice:fact_from_message"), {"source": "question", "id": question.pk}),
+        (reverse("backoffice:fact_add", args=[aliya.pk]), {"text": "Size 42"}),
+    ):
+        assert client.post(url, data).status_code == 403
+    assert not CustomerFact.objects.exists()
+
+
+def test_staff_add_a_fact_told_to_them(client, aliya, staff):
+    client.force_login(staff)
+    url = reverse("backoffice:fact_add", args=[aliya.pk])
+    assert client.post(url, {"text": "Prefers calls after 6 pm"}).status_code == 302
+    fact = CustomerFact.objects.get()
+    assert fact.source_kind == "staff" and fact.created_by == staff
+    assert client.post(url, {"text": "x" * 501}).status_code == 302
+    assert CustomerFact.objects.count() == 1
+    assert (
+        client.post(reverse("backoffice:fact_add", args=[2**63]), {"text": "x"}).status_code == 404
+    )
