@@ -187,3 +187,30 @@ def test_staff_add_a_fact_told_to_them(client, aliya, staff):
     assert (
         client.post(reverse("backoffice:fact_add", args=[2**63]), {"text": "x"}).status_code == 404
     )
+
+
+def test_the_inbox_offers_the_click_and_shows_the_facts_beside(client, aliya, staff):
+    product = make_product(name="Felt Slippers")
+    question = Question.objects.create(product=product, user=aliya, text="Size 42, for my mother?")
+    Review.objects.create(product=product, user=aliya, rating=4, text=f"Warm {XSS}")
+    facts.add_fact(aliya, f"Allergic to nuts {XSS}")
+    client.force_login(staff)
+    page = client.get(reverse("backoffice:inbox_question", args=[question.pk])).content.decode()
+    assert "Keep as what the customer told us" in page
+    assert 'name="source" value="question"' in page
+    assert "What the customer told us" in page and "Allergic to nuts &lt;script&gt;" in page
+    assert XSS not in page
+    reviews = client.get(reverse("backoffice:inbox_reviews")).content.decode()
+    assert 'name="source" value="review"' in reviews
+    # the click from the question page comes back to it
+    back = client.post(
+        reverse("backoffice:fact_from_message"),
+        {
+            "source": "question",
+            "id": question.pk,
+            "next": f"/backoffice/inbox/questions/{question.pk}/",
+        },
+    )
+    assert back["Location"] == f"/backoffice/inbox/questions/{question.pk}/"
+    kept = CustomerFact.objects.get(source_kind="question")
+    assert kept.text == "Size 42, for my mother?" and kept.customer == aliya
