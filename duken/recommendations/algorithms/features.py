@@ -153,8 +153,12 @@ class FeatureBuilder:
         similar.eliminate_zeros()
         self.similar_customers = top_k_per_row(similar, s.customer_neighbours)
         self.als = ALS(
-            factors=s.als_factors, iterations=s.als_iterations, num_threads=s.num_threads
-        ).fit(self.count)
+            factors=s.als_factors,
+            regularization=s.als_regularization,
+            alpha=s.als_alpha,
+            iterations=s.als_iterations,
+            num_threads=s.num_threads,
+        ).fit(self.bought)
 
         self.popular_recent = self._buyers(events, age, 90)
         short = self._buyers(events, age, 30)
