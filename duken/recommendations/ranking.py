@@ -1,10 +1,10 @@
 """Customers' "for you" lists from Duken's ranker (``algorithms.ranker.DukenRanker``), with
 the reason behind each item found in the stored neighbour lists.
 
-The ranker learns its blend from the history and needs about a minute to fit on the demo data
-(plus half a minute to score every customer) on two shared cores, which alone would take the
-full retrain past its two minutes; so it is a choice (``duken recs train --ranker``, or the
-``RECOMMENDATIONS_RANKER`` setting), and the neighbour scorer (``personal``) is the default.
+The ranker learns its blend from the whole purchase history; on the demo data the full retrain
+with it takes under a minute on two cores. It is the default (``RECOMMENDATIONS_RANKER``,
+``duken recs train --no-ranker``); the neighbour scorer (``personal``) ranks the lists when it
+is off, when the ranker cannot be trained, and after each order between retrains.
 Both produce the same stored shape, so the pages do not know which one ranked a list.
 """
 

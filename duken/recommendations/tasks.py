@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 @task()
 def train_recommendations(ranker: bool | None = None) -> dict:
     """Retrain every list from the order history and the interaction log (customers' lists
-    by Duken's ranker with ``ranker``, default: the ``RECOMMENDATIONS_RANKER`` setting)."""
+    by Duken's ranker unless ``ranker`` is False or the ``RECOMMENDATIONS_RANKER`` setting off)."""
     from .training import train
 
     run = train(ranker=ranker)

@@ -178,8 +178,8 @@ def stored_items(items, names) -> list:
 
 def train(*, ranker: bool | None = None) -> TrainingRun:
     """Retrain everything from the stored history; safe to run twice (it replaces). With
-    ``ranker`` (default: the ``RECOMMENDATIONS_RANKER`` setting) customers' lists come from
-    Duken's ranker, otherwise from the neighbour scorer."""
+    ``ranker`` (default: the ``RECOMMENDATIONS_RANKER`` setting, on unless set off)
+    customers' lists come from Duken's ranker, otherwise from the neighbour scorer."""
     started, clock = timezone.now(), time.perf_counter()
     buys = purchases()
     seen = views()
@@ -202,7 +202,7 @@ def train(*, ranker: bool | None = None) -> TrainingRun:
         return excluded[user]
 
     ranked = {}
-    if ranker if ranker is not None else getattr(settings, "RECOMMENDATIONS_RANKER", False):
+    if ranker if ranker is not None else getattr(settings, "RECOMMENDATIONS_RANKER", True):
         try:
             ranked = ranking.ranked_lists(buys, neighbours, exclude_for)
         except Exception:

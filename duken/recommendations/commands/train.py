@@ -13,9 +13,9 @@ def add_arguments(parser):
         help="Queue the retrain for the worker instead of running it here.",
     )
     parser.add_argument(
-        "--ranker",
+        "--no-ranker",
         action="store_true",
-        help="Rank customers' lists with Duken's ranker (about two more minutes on the demo).",
+        help="Rank customers' lists with the neighbour scorer instead of Duken's ranker (faster).",
     )
 
 
@@ -23,12 +23,12 @@ def handle(command, options):
     if options.get("background"):
         from duken.recommendations.tasks import train_recommendations
 
-        train_recommendations.enqueue(ranker=bool(options.get("ranker")) or None)
+        train_recommendations.enqueue(ranker=False if options.get("no_ranker") else None)
         command.stdout.write("Retrain queued.")
         return
     from duken.recommendations.training import train
 
-    run = train(ranker=True if options.get("ranker") else None)
+    run = train(ranker=False if options.get("no_ranker") else None)
     command.stdout.write(
         f"Trained in {run.seconds:.1f} s: {run.products} products, "
         f"{run.customers} customers ({run.note})."

@@ -17,7 +17,7 @@ def trained(monkeypatch):
     # between browser steps are plain blocking calls.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     data = shop.build()
-    training.train()
+    training.train(ranker=False)
     return data
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def trained():
     data = shop.build()
-    training.train()
+    training.train(ranker=False)
     return data
 
 

@@ -30,7 +30,7 @@ def test_full_retrain_learns_what_is_bought_together():
     data = shop.build()
     p = data["products"]
     # when
-    run = training.train()
+    run = training.train(ranker=False)
     # then
     teacup = ProductNeighbours.objects.get(pk=p["teacup"].pk)
     assert _ids(teacup.bought)[0] == p["plate"].pk  # bought together by three customers
@@ -43,7 +43,7 @@ def test_full_retrain_learns_what_is_bought_together():
 def test_similar_products_come_from_category_and_name():
     data = shop.build()
     p = data["products"]
-    training.train()
+    training.train(ranker=False)
     similar = _ids(ProductNeighbours.objects.get(pk=p["teacup"].pk).similar)
     # "Green Regency Teacup" shares the category and two words; the lantern shares nothing.
     assert similar[0] == p["green_teacup"].pk
@@ -53,7 +53,7 @@ def test_similar_products_come_from_category_and_name():
 def test_customer_list_gives_the_reason_behind_each_item():
     data = shop.build()
     p, aliya = data["products"], data["customers"]["aliya"]
-    training.train()
+    training.train(ranker=False)
     items = CustomerRecommendations.objects.get(user=aliya).items
     by_product = {item[0]: item for item in items}
     # Aliya bought a teacup and a plate: the cakestand goes with them.
@@ -67,7 +67,7 @@ def test_customer_list_gives_the_reason_behind_each_item():
 def test_repeat_purchases_are_offered_again():
     data = shop.build()
     p, marat = data["products"], data["customers"]["marat"]
-    training.train()
+    training.train(ranker=False)
     items = CustomerRecommendations.objects.get(user=marat).items
     repeat = [item for item in items if item[2] == personal.REPEAT]
     assert {item[0] for item in repeat} == {p["candle"].pk, p["holder"].pk}
@@ -76,7 +76,7 @@ def test_repeat_purchases_are_offered_again():
 def test_popular_lists_per_country():
     data = shop.build()
     p = data["products"]
-    training.train()
+    training.train(ranker=False)
     assert PopularList.objects.get(key="all").items
     kazakhstan = PopularList.objects.get(key="country:Kazakhstan").items
     # Bought by the most Kazakhstan customers: teacup and plate (3), candle and holder (2).
@@ -87,9 +87,9 @@ def test_popular_lists_per_country():
 
 def test_retraining_twice_gives_the_same_lists():
     shop.build()
-    training.train()
+    training.train(ranker=False)
     first = dict(ProductNeighbours.objects.values_list("pk", "bought"))
-    training.train()
+    training.train(ranker=False)
     assert dict(ProductNeighbours.objects.values_list("pk", "bought")) == first
 
 
@@ -97,7 +97,7 @@ def test_a_placed_order_counts_without_a_retrain(django_capture_on_commit_callba
     # given: the lantern was never bought with a teacup
     data = shop.build()
     p, emma = data["products"], data["customers"]["emma"]
-    training.train()
+    training.train(ranker=False)
     assert p["lantern"].pk not in _ids(ProductNeighbours.objects.get(pk=p["teacup"].pk).bought)
     # when: an order with both is placed (its first timeline event)
     with django_capture_on_commit_callbacks(execute=True):
@@ -114,7 +114,7 @@ def test_a_placed_order_counts_without_a_retrain(django_capture_on_commit_callba
 def test_incremental_and_full_retrain_agree_on_scores():
     data = shop.build()
     p = data["products"]
-    training.train()
+    training.train(ranker=False)
     full = ProductNeighbours.objects.get(pk=p["teacup"].pk).bought
     fresh = incremental.co_purchase_list(p["teacup"].pk)
     assert _ids(fresh) == _ids(full)
@@ -127,7 +127,7 @@ def test_a_new_product_is_recommended_through_category_and_name(
 ):
     data = shop.build()
     p = data["products"]
-    training.train()
+    training.train(ranker=False)
     # when
     with django_capture_on_commit_callbacks(execute=True):
         new = make_product(
@@ -145,13 +145,13 @@ def test_a_new_product_is_recommended_through_category_and_name(
 def test_a_forgotten_product_never_drives_recommendations(django_capture_on_commit_callbacks):
     data = shop.build()
     p, saule = data["products"], data["customers"]["saule"]
-    training.train()
+    training.train(ranker=False)
     reasons = {item[3] for item in CustomerRecommendations.objects.get(user=saule).items}
     assert p["candle"].pk in reasons or p["holder"].pk in reasons
     # when: Saule asks the shop to forget the candle and the holder
     ForgottenItem.objects.create(user=saule, key=f"product:{p['candle'].pk}")
     ForgottenItem.objects.create(user=saule, key=f"product:{p['holder'].pk}")
-    training.train()
+    training.train(ranker=False)
     # then
     items = CustomerRecommendations.objects.get(user=saule).items
     assert not {item[3] for item in items} & {p["candle"].pk, p["holder"].pk}
@@ -165,7 +165,7 @@ def test_forgetting_a_category_rebuilds_the_list_at_once(django_capture_on_commi
 
     data = shop.build()
     p, saule = data["products"], data["customers"]["saule"]
-    training.train()
+    training.train(ranker=False)
     assert any(
         item[0] == p["lantern"].pk for item in CustomerRecommendations.objects.get(user=saule).items
     )
@@ -182,18 +182,20 @@ def test_forgetting_a_category_rebuilds_the_list_at_once(django_capture_on_commi
     assert not {item[3] for item in items} & light
 
 
-def test_recs_train_command(capsys):
+def test_recs_train_command_ranks_with_dukens_ranker_by_default(capsys):
     shop.build()
     call_command("recs", "train")
-    assert "Trained in" in capsys.readouterr().out
+    assert "lists by the ranker" in capsys.readouterr().out
     assert ProductNeighbours.objects.exists() and TrainingRun.objects.count() == 1
+    call_command("recs", "train", "--no-ranker")
+    assert "by the ranker" not in capsys.readouterr().out
 
 
 def test_train_task_runs_in_the_background_queue():
     from duken.recommendations.tasks import train_recommendations
 
     shop.build()
-    result = train_recommendations.enqueue()
+    result = train_recommendations.enqueue(ranker=False)
     assert result.return_value["customers"] == 6
 
 
