@@ -128,3 +128,66 @@ def test_the_product_page_offers_it_instead_of_add_to_cart(client, shopper, sold
     client.post(reverse("needs:back_in_stock", args=[sold_out.pk]))
     page = client.get(sold_out.get_absolute_url()).content.decode()
     assert "We will e-mail you when it is back in stock." in page
+
+
+def test_the_sweep_answers_stock_changed_around_the_shops_code(
+    shopper, sold_out, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from duken.catalog.models import Product
+
+    services.request_back_in_stock(sold_out, customer=shopper)
+    Product.objects.filter(pk=sold_out.pk).update(stock=5)  # no signal: nobody told yet
+    assert mail.outbox == []
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("notify_back_in_stock", stdout=out)
+        call_command("notify_back_in_stock", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "1 back-in-stock request(s) answered.",
+        "0 back-in-stock request(s) answered.",
+    ]
+    assert [m.to for m in mail.outbox] == [[shopper.email]]
+
+
+def test_flooding_back_in_stock_requests_is_rate_limited(client, db):
+    from django.conf import settings
+
+    from duken.checkout.tests.helpers import make_product
+
+    limit = getattr(settings, "DUKEN_POSTS_PER_MINUTE", 5)
+    products = [make_product(stock=0, allow_backorder=False) for _ in range(limit + 1)]
+    codes = [
+        client.post(
+            reverse("needs:back_in_stock", args=[p.pk]), {"email": "flood@example.kz"}
+        ).status_code
+        for p in products
+    ]
+    assert codes == [302] * limit + [429]
+    assert BackInStockRequest.objects.count() == limit
+
+
+def test_wishlist_and_waiting_requests_can_be_forgotten_from_what_we_remember(
+    client, shopper, other, sold_out
+):
+    from duken.checkout.tests.helpers import make_product
+    from duken.privacy import memory
+
+    scarf = make_product(name="Wool Scarf")
+    item, _ = services.add_to_wishlist(shopper, scarf)
+    request, _ = services.request_back_in_stock(sold_out, customer=shopper)
+    theirs, _ = services.request_back_in_stock(sold_out, customer=other)
+    client.force_login(shopper)
+    page = client.get(reverse("privacy:memory")).content.decode()
+    assert "On your wishlist: Wool Scarf" in page
+    assert "Tell me when it is back: Felt Slippers" in page
+    assert memory.forget(shopper, f"backinstock:{theirs.pk}") is None
+    assert memory.forget(shopper, f"backinstock:{request.pk}") is not None
+    assert memory.forget(shopper, f"wishlist:{item.pk}") is not None
+    assert not BackInStockRequest.objects.filter(customer=shopper).exists()
+    assert Promise.objects.get(pk=request.promise_id).status == Promise.Status.CLOSED
+    assert BackInStockRequest.objects.filter(customer=other).exists()
+    assert not services.wishlist(shopper).exists()
