@@ -119,6 +119,18 @@ def facts_for(customer, *, include_inactive=False):
     return facts.order_by("-said_at", "-pk")
 
 
+def customers_who_told(words):
+    """Customers whose facts still in force mention ``words`` (any letter case): a segment,
+    e.g. everyone who told us "allergic to nuts"."""
+    from django.contrib.auth import get_user_model
+
+    words = " ".join(str(words or "").split())
+    if not words:
+        return get_user_model().objects.none()
+    told = CustomerFact.objects.filter(is_active=True, text__icontains=words)
+    return get_user_model().objects.filter(pk__in=told.values("customer_id"))
+
+
 def own_fact(customer, pk) -> CustomerFact | None:
     """One of ``customer``'s own facts; another customer's is never found."""
     try:

@@ -155,6 +155,9 @@ def test_facts_for_is_for_segments_and_messages(aliya, daulet):
     assert [f.text for f in facts.facts_for(aliya)] == ["Size 42"]
     assert len(facts.facts_for(aliya, include_inactive=True)) == 2
     assert list(facts.facts_for(None)) == []
+    assert list(facts.customers_who_told("size 42")) == [aliya]
+    assert list(facts.customers_who_told("SIZE 40")) == []  # no longer true
+    assert list(facts.customers_who_told("  ")) == []
 
 
 def test_staff_who_may_not_write_notes_may_not_keep_facts(client, aliya):
