@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "channels",
     "duken.core",
     "duken.catalog",
     "duken.customers",
@@ -141,6 +142,13 @@ if REDIS_URL:
     }
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
     INSTALLED_APPS.append("django_rq")
+    # The support chat's live messages pass between processes through Redis.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "duken:chat"},
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -152,6 +160,8 @@ else:
     # Sessions live in the database so every worker process sees the same visitor.
     SESSION_ENGINE = "duken.core.sessions"
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    # One ASGI process serves the chat's WebSockets, so an in-memory layer reaches every socket.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 if env.bool("DUKEN_TASKS_IMMEDIATE", default=False):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 90  # an anonymous cart survives three months of absence
@@ -256,6 +266,15 @@ DUKEN_PROMISE_OWNER_EMAIL = env.str("DUKEN_PROMISE_OWNER_EMAIL", default="")
 DUKEN_BUYERS_MAY_ANSWER = env.bool("DUKEN_BUYERS_MAY_ANSWER", default=True)
 # Reviews, questions, answers and votes a customer (or a guest's address) may post per minute.
 DUKEN_POSTS_PER_MINUTE = env.int("DUKEN_POSTS_PER_MINUTE", default=5)
+# The support chat: its WebSockets are served by an ASGI process beside the WSGI workers, on
+# WS_PORT (default: the HTTP port + 1). Pages connect to WS_URL (e.g. "wss://shop.example.kz/ws/"
+# behind a proxy); when empty it is derived from the request's host and WS_PORT.
+WS_PORT = env.int("WS_PORT", default=0)
+WS_URL = env.str("WS_URL", default="")
+# Chat messages a shopper may send per minute; minutes without a socket before a staff reply
+# goes to the shopper by e-mail.
+DUKEN_CHAT_MESSAGES_PER_MINUTE = env.int("DUKEN_CHAT_MESSAGES_PER_MINUTE", default=20)
+DUKEN_CHAT_AWAY_MINUTES = env.int("DUKEN_CHAT_AWAY_MINUTES", default=2)
 
 # --- logging: one JSON line per request -------------------------------------------------
 LOGGING = {

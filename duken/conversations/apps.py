@@ -14,11 +14,12 @@ class ConversationsConfig(AppConfig):
 
         from duken.customers.timeline import register_figure, register_source
 
-        from . import signals, timeline
+        from . import chat, signals, timeline
         from .models import Review
 
         post_delete.connect(signals.review_deleted, sender=Review, dispatch_uid="review_deleted")
 
         register_source("review", _("Reviews"), timeline.review_entries)
         register_source("question", _("Questions"), timeline.question_entries)
+        register_source("chat", _("Chat"), chat.timeline_entries)
         register_figure("open_conversations", _("Open conversations"), timeline.open_conversations)

@@ -277,3 +277,85 @@ class Promise(models.Model):
     @property
     def recipient(self) -> str:
         return self.email or getattr(self.customer, "email", "")
+
+
+CHAT_MESSAGE_MAX = 2000
+CHAT_NAME_MAX = 100
+
+
+class Conversation(models.Model):
+    """A support chat between a shopper (a customer, or a guest known by a name and an address)
+    and the shop's staff. Open until staff close it, which keeps its "chat" promise."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="conversations",
+        verbose_name=_("customer"),
+    )
+    name = models.CharField(_("name"), max_length=CHAT_NAME_MAX, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    started_where = models.CharField(_("where"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    last_message_at = models.DateTimeField(_("last message"), default=timezone.now)
+    # The shopper's open sockets and when one last showed a sign of life: a staff reply to a
+    # shopper with none, or silent for a while, goes out by e-mail.
+    shopper_sockets = models.IntegerField(default=0)
+    shopper_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chat conversation")
+        verbose_name_plural = _("chat conversations")
+        ordering = ["-last_message_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "-created_at"], name="chat_by_customer")]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def display_name(self) -> str:
+        if self.customer_id:
+            return self.customer.get_full_name() or self.customer.email
+        return self.name or self.email or str(_("Guest"))
+
+    @property
+    def recipient(self) -> str:
+        return self.email or getattr(self.customer, "email", "")
+
+    def get_absolute_url(self):
+        from .chat import continue_url
+
+        return continue_url(self)
+
+
+class ChatMessage(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by_staff = models.BooleanField(_("from the shop"), default=False)
+    text = models.TextField(_("message"), max_length=CHAT_MESSAGE_MAX)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    # When a staff message went to an absent shopper by e-mail.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chat message")
+        verbose_name_plural = _("chat messages")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["conversation", "created_at"], name="chat_history")]
+
+    def __str__(self):
+        return self.text[:60]

@@ -24,8 +24,9 @@ def _who(request) -> str:
     return "ip" + (request.META.get("REMOTE_ADDR") or "-")
 
 
-def check(request, scope: str = "post") -> None:
-    """Count one post; raise ``RateLimited`` when the sender is over the limit this minute."""
+def check(request, scope: str = "post", limit: int | None = None) -> None:
+    """Count one post; raise ``RateLimited`` when the sender is over the limit this minute
+    (``limit``, or ``DUKEN_POSTS_PER_MINUTE``)."""
     window = int(time.time() // 60)
     key = f"conversations:rl:{scope}:{_who(request)}:{window}"
     if cache.add(key, 1, 120):
@@ -36,5 +37,5 @@ def check(request, scope: str = "post") -> None:
         except ValueError:  # expired between add and incr
             cache.add(key, 1, 120)
             count = 1
-    if count > limit_per_minute():
+    if count > (limit if limit is not None else limit_per_minute()):
         raise RateLimited

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import chat_views, views
 
 app_name = "conversations"
 urlpatterns = [
@@ -12,4 +12,7 @@ urlpatterns = [
     path("questions/<int:pk>/", views.question_detail, name="question"),
     path("questions/<int:pk>/answer/", views.question_answer, name="question_answer"),
     path("account/conversations/", views.my_conversations, name="account"),
+    path("chat/", chat_views.state, name="chat_state"),
+    path("chat/send/", chat_views.send, name="chat_send"),
+    path("chat/continue/<str:token>/", chat_views.continue_link, name="chat_continue"),
 ]

@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from duken.conversations import services
+from duken.conversations import chat, services
+from duken.conversations.consumers import broadcast
 from duken.conversations.forms import AnswerForm, RejectForm, ReplyForm
-from duken.conversations.models import Promise, Question, Review
+from duken.conversations.models import CHAT_MESSAGE_MAX, Conversation, Promise, Question, Review
+from duken.customers.timeline import figures_for, timeline_page
 
 PER_PAGE = 50
 
@@ -107,6 +109,8 @@ def inbox(request):
 def _detail_url(promise: Promise) -> str:
     if promise.kind == Promise.Kind.QUESTION and promise.object_id:
         return reverse("backoffice:inbox_question", args=[promise.object_id])
+    if promise.kind == Promise.Kind.CHAT and promise.object_id:
+        return reverse("backoffice:inbox_chat", args=[promise.object_id])
     return reverse("backoffice:inbox_promise", args=[promise.pk])
 
 
@@ -145,6 +149,8 @@ def promise(request, pk):
     promise = get_object_or_404(Promise.objects.select_related("customer", "owner"), pk=pk)
     if promise.kind == Promise.Kind.QUESTION and promise.object_id and request.method == "GET":
         return redirect("backoffice:inbox_question", pk=promise.object_id)
+    if promise.kind == Promise.Kind.CHAT and promise.object_id and request.method == "GET":
+        return redirect("backoffice:inbox_chat", pk=promise.object_id)
     form = ReplyForm()
     status = 200
     if request.method == "POST":
@@ -244,3 +250,45 @@ def review_moderate(request, pk):
     else:
         messages.error(request, _("Unknown action."))
     return redirect(target)
+
+
+CHAT_TIMELINE_ENTRIES = 30
+
+
+@staff_permission("conversations.view_promise")
+def chat_view(request, pk):
+    """A chat: the live conversation on one side, the customer's timeline beside it."""
+    conversation = get_object_or_404(Conversation.objects.select_related("customer"), pk=pk)
+    customer = conversation.customer
+    entries = timeline_page(customer, limit=CHAT_TIMELINE_ENTRIES).entries if customer else []
+    context = _context(
+        request,
+        _("Chat with %(name)s") % {"name": conversation.display_name},
+        conversation=conversation,
+        history=chat.history(conversation),
+        promise=services.promise_for(conversation, status=None),
+        ws_url=chat.ws_url(request, conversation.pk),
+        may_write=chat.is_staff_writer(request.user),
+        customer=customer,
+        customer_link=customer_url(customer),
+        entries=entries,
+        figures=figures_for(customer) if customer else {},
+        message_max=CHAT_MESSAGE_MAX,
+    )
+    return render(request, "backoffice/inbox_chat.html", context)
+
+
+@require_POST
+@staff_permission("conversations.change_promise")
+def chat_close(request, pk):
+    """Close the chat and keep its promise: the customer is e-mailed the reply."""
+    conversation = get_object_or_404(Conversation.objects.select_related("customer"), pk=pk)
+    reply = request.POST.get("text", "")
+    try:
+        chat.close(conversation, request.user, reply)
+    except (chat.ChatError, services.PromiseClosed) as error:
+        messages.error(request, str(error) or _("This promise was already closed."))
+        return redirect("backoffice:inbox_chat", pk=conversation.pk)
+    broadcast(conversation.pk, {"type": "chat.closed", "text": reply})
+    messages.success(request, _("The conversation is closed and the customer is told by e-mail."))
+    return redirect("backoffice:inbox")

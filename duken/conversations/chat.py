@@ -1,0 +1,390 @@
+"""The support chat: a shopper opens a conversation from any page, staff answer from the inbox,
+messages travel live over a WebSocket (see ``consumers.py``) and are kept here, so the
+conversation survives a reload. A staff reply to a shopper who is away goes out by e-mail with
+a signed link back to the conversation. Each conversation opens a "chat" promise; closing the
+conversation keeps it (the customer gets the reply quoting their first words).
+
+Who may read a conversation: its customer, the browser session that started it (or that
+followed the signed link), and staff holding ``conversations.view_promise``."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from . import promises
+from .models import CHAT_MESSAGE_MAX, CHAT_NAME_MAX, ChatMessage, Conversation, Promise
+
+logger = logging.getLogger(__name__)
+
+SESSION_KEY = "duken_chat"
+# A cookie (no secret in it) that tells the page's script a conversation exists, so a page view
+# of a visitor without one costs nothing.
+COOKIE = "duken_chat"
+LINK_SALT = "duken.conversations.chat.link"
+LINK_MAX_AGE = 60 * 60 * 24 * 60  # e-mailed links stay valid for two months
+GROUP_PREFIX = "chat"
+
+
+class ChatError(ValueError):
+    """A message or a conversation refused, with a message for the sender."""
+
+
+def group_name(conversation_id: int) -> str:
+    return f"{GROUP_PREFIX}.{int(conversation_id)}"
+
+
+def messages_per_minute() -> int:
+    return int(getattr(settings, "DUKEN_CHAT_MESSAGES_PER_MINUTE", 20))
+
+
+def away_after() -> timedelta:
+    return timedelta(minutes=float(getattr(settings, "DUKEN_CHAT_AWAY_MINUTES", 2)))
+
+
+# Validation -----------------------------------------------------------------------------
+
+
+def clean_text(text) -> str:
+    text = (text if isinstance(text, str) else "").strip()
+    if not text:
+        raise ChatError(_("Write a message first."))
+    if len(text) > CHAT_MESSAGE_MAX:
+        raise ChatError(
+            _("A message can be at most %(max)d characters long (this one has %(count)d).")
+            % {"max": CHAT_MESSAGE_MAX, "count": len(text)}
+        )
+    return text
+
+
+def clean_contact(name, email, customer) -> tuple[str, str]:
+    name = (name if isinstance(name, str) else "").strip()
+    email = (email if isinstance(email, str) else "").strip()
+    if len(name) > CHAT_NAME_MAX:
+        raise ChatError(
+            _("The name can be at most %(max)d characters long.") % {"max": CHAT_NAME_MAX}
+        )
+    if customer is None:
+        if not email:
+            raise ChatError(_("Leave your e-mail so we can answer even if you leave the page."))
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ChatError(_("Enter a valid e-mail address.")) from None
+    return name, email
+
+
+# Conversations ----------------------------------------------------------------------------
+
+
+def start(*, text, customer=None, name="", email="", language="", where="") -> Conversation:
+    """Open a conversation with its first message and its "chat" promise."""
+    text = clean_text(text)
+    customer = customer if getattr(customer, "is_authenticated", False) else None
+    name, email = clean_contact(name, email, customer)
+    now = timezone.now()
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            customer=customer,
+            name=name,
+            email=email,
+            language=language[:8],
+            started_where=where[:200],
+            created_at=now,
+            last_message_at=now,
+        )
+        ChatMessage.objects.create(
+            conversation=conversation, author=customer, text=text, created_at=now
+        )
+        promises.open_promise(
+            Promise.Kind.CHAT,
+            words=text,
+            customer=customer,
+            email=email,
+            target=conversation,
+            said_at=now,
+            said_where=where,
+            language=language,
+        )
+    return conversation
+
+
+def post(conversation: Conversation, text, *, author=None, by_staff=False) -> ChatMessage:
+    """Add a message. A staff message to a shopper who is away is e-mailed to them."""
+    text = clean_text(text)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.status != Conversation.Status.OPEN:
+            raise ChatError(_("This conversation is closed. Start a new one to write to us."))
+        message = ChatMessage.objects.create(
+            conversation=locked,
+            author=author if getattr(author, "is_authenticated", False) else None,
+            by_staff=by_staff,
+            text=text,
+            created_at=now,
+        )
+        changes = {"last_message_at": now}
+        if not by_staff:
+            changes["shopper_seen_at"] = now
+        Conversation.objects.filter(pk=locked.pk).update(**changes)
+        if by_staff and is_away(locked, now) and locked.recipient:
+            transaction.on_commit(lambda: send_chat_reply.enqueue(message.pk), robust=True)
+    return message
+
+
+def is_away(conversation: Conversation, now=None) -> bool:
+    """The shopper has no socket open, or none has shown a sign of life for a while."""
+    now = now or timezone.now()
+    if conversation.shopper_sockets <= 0 or conversation.shopper_seen_at is None:
+        return True
+    return conversation.shopper_seen_at < now - away_after()
+
+
+def shopper_connected(conversation_id: int) -> None:
+    Conversation.objects.filter(pk=conversation_id).update(
+        shopper_sockets=F("shopper_sockets") + 1, shopper_seen_at=timezone.now()
+    )
+
+
+def shopper_seen(conversation_id: int) -> None:
+    Conversation.objects.filter(pk=conversation_id).update(shopper_seen_at=timezone.now())
+
+
+def shopper_disconnected(conversation_id: int) -> None:
+    Conversation.objects.filter(pk=conversation_id, shopper_sockets__gt=0).update(
+        shopper_sockets=F("shopper_sockets") - 1
+    )
+
+
+def close(conversation: Conversation, by, reply: str = "") -> Promise | None:
+    """Close the conversation and keep its promise: the customer is e-mailed ``reply`` (or the
+    last staff message) quoting their first words. Raises ``ChatError`` with nothing to say."""
+    reply = (reply or "").strip()
+    if len(reply) > CHAT_MESSAGE_MAX:
+        raise ChatError(
+            _("A message can be at most %(max)d characters long (this one has %(count)d).")
+            % {"max": CHAT_MESSAGE_MAX, "count": len(reply)}
+        )
+    if not reply:
+        last = conversation.messages.filter(by_staff=True).order_by("-created_at", "-pk").first()
+        reply = last.text if last else ""
+    if not reply:
+        raise ChatError(_("Write the reply the customer will receive."))
+    promise = promises.promise_for(conversation)
+    with transaction.atomic():
+        updated = Conversation.objects.filter(
+            pk=conversation.pk, status=Conversation.Status.OPEN
+        ).update(status=Conversation.Status.CLOSED)
+        if not updated:
+            raise ChatError(_("This conversation is already closed."))
+        conversation.status = Conversation.Status.CLOSED
+        if promise is not None:
+            promises.close_promise(promise, reply, by)
+    return promise
+
+
+# Access -----------------------------------------------------------------------------------
+
+
+def session_ids(session) -> list[int]:
+    if session is None:
+        return []
+    ids = session.get(SESSION_KEY) or []
+    return [int(i) for i in ids if isinstance(i, int)]
+
+
+def remember(session, conversation: Conversation) -> None:
+    ids = [i for i in session_ids(session) if i != conversation.pk]
+    session[SESSION_KEY] = (ids + [conversation.pk])[-10:]
+
+
+def is_staff_reader(user) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("conversations.view_promise")
+    )
+
+
+def is_staff_writer(user) -> bool:
+    return is_staff_reader(user) and user.has_perm("conversations.change_promise")
+
+
+def is_shopper(user, session, conversation: Conversation) -> bool:
+    if conversation.customer_id is not None:
+        return getattr(user, "is_authenticated", False) and user.pk == conversation.customer_id
+    return conversation.pk in session_ids(session)
+
+
+def may_read(user, session, conversation: Conversation) -> bool:
+    return is_shopper(user, session, conversation) or is_staff_reader(user)
+
+
+def current_for(user, session) -> Conversation | None:
+    """The shopper's newest conversation: theirs if logged in, else the session's."""
+    ids = session_ids(session)
+    conversations = Conversation.objects.select_related("customer")
+    if getattr(user, "is_authenticated", False):
+        found = conversations.filter(customer=user).order_by("-created_at", "-pk").first()
+        if found is not None:
+            return found
+    if ids:
+        candidates = conversations.filter(pk__in=ids, customer__isnull=True)
+        return candidates.order_by("-created_at", "-pk").first()
+    return None
+
+
+def continue_url(conversation: Conversation) -> str:
+    token = signing.dumps({"c": conversation.pk}, salt=LINK_SALT, compress=True)
+    return reverse("conversations:chat_continue", args=[token])
+
+
+def from_link(token: str) -> Conversation | None:
+    try:
+        data = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    pk = data.get("c") if isinstance(data, dict) else None
+    if not isinstance(pk, int):
+        return None
+    return Conversation.objects.select_related("customer").filter(pk=pk).first()
+
+
+def ws_url(request, conversation_id: int | None = None) -> str:
+    """Where the page connects: ``WS_URL`` when set (behind a proxy), else the request's host
+    on ``WS_PORT`` (or the same port when none is set)."""
+    base = getattr(settings, "WS_URL", "") or ""
+    if not base:
+        scheme = "wss" if request.is_secure() else "ws"
+        host = request.get_host()
+        port = int(getattr(settings, "WS_PORT", 0) or 0)
+        if port:
+            hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            host = f"{hostname}:{port}"
+        base = f"{scheme}://{host}/ws/"
+    base = base if base.endswith("/") else base + "/"
+    return f"{base}chat/{conversation_id}/" if conversation_id else base
+
+
+# What the page shows -----------------------------------------------------------------------
+
+
+def message_data(message: ChatMessage) -> dict:
+    return {
+        "id": message.pk,
+        "text": message.text,
+        "by_staff": message.by_staff,
+        "at": timezone.localtime(message.created_at).isoformat(),
+    }
+
+
+def history(conversation: Conversation, limit: int = 200) -> list[ChatMessage]:
+    messages = conversation.messages.order_by("-created_at", "-pk")[:limit]
+    return list(reversed(messages))
+
+
+def open_conversations():
+    return Conversation.objects.filter(status=Conversation.Status.OPEN)
+
+
+# The timeline ------------------------------------------------------------------------------
+
+
+def timeline_entries(user, limit=None, before=None, **kwargs):
+    from duken.customers.timeline import Entry
+
+    conversations = Conversation.objects.filter(customer=user)
+    if before is not None:
+        conversations = conversations.filter(created_at__lt=before)
+    conversations = conversations.order_by("-created_at", "-pk")
+    if limit:
+        conversations = conversations[:limit]
+    for conversation in conversations:
+        first = conversation.messages.order_by("created_at", "pk").first()
+        count = conversation.messages.count()
+        yield Entry(
+            kind="chat",
+            occurred_at=conversation.created_at,
+            title=_("Chat with the shop (%(count)d messages)") % {"count": count},
+            body=first.text if first else "",
+            url=reverse("backoffice:inbox_chat", args=[conversation.pk]),
+            subkind=conversation.status,
+        )
+
+
+# Continue by e-mail --------------------------------------------------------------------------
+
+
+def _language(conversation: Conversation) -> str:
+    languages = {code for code, _name in settings.LANGUAGES}
+    for candidate in (conversation.language, getattr(conversation.customer, "language", "")):
+        if candidate and candidate[:2] in languages:
+            return candidate[:2]
+    return settings.LANGUAGE_CODE
+
+
+def build_reply_email(message: ChatMessage) -> EmailMultiAlternatives:
+    conversation = message.conversation
+    with translation.override(_language(conversation)):
+        name = conversation.name or getattr(conversation.customer, "first_name", "") or ""
+        context = {
+            "name": name.strip(),
+            "reply": message.text,
+            "link": settings.SITE_URL.rstrip("/") + continue_url(conversation),
+            "site_url": settings.SITE_URL,
+        }
+        subject = _("The shop answered you in the chat")
+        text = render_to_string("conversations/email/chat_reply.txt", context)
+        html = render_to_string("conversations/email/chat_reply.html", context)
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[conversation.recipient],
+    )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def email_reply(message_id: int) -> bool:
+    """E-mail a staff message to the absent shopper, at most once."""
+    message = (
+        ChatMessage.objects.select_related("conversation__customer")
+        .filter(pk=message_id, by_staff=True)
+        .first()
+    )
+    if message is None or message.emailed_at or not message.conversation.recipient:
+        return False
+    email = build_reply_email(message)
+    claimed = ChatMessage.objects.filter(pk=message.pk, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    try:
+        email.send()
+    except Exception:
+        ChatMessage.objects.filter(pk=message.pk).update(emailed_at=None)
+        logger.exception("chat reply e-mail failed", extra={"message": message.pk})
+        raise
+    return True
+
+
+@task()
+def send_chat_reply(message_id: int) -> bool:
+    """E-mail a staff chat reply to a shopper who left. Safe to run twice: sent once."""
+    return email_reply(message_id)

@@ -1,0 +1,109 @@
+"""The shopper's side of the support chat over HTTP: the conversation's state and history (the
+panel loads it on open, so a conversation survives a reload), starting a conversation, and the
+signed link e-mailed to a shopper who left. Live messages travel over the WebSocket."""
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from duken.interactions.models import Kind
+from duken.interactions.services import record
+
+from . import chat, ratelimit
+from .consumers import broadcast
+
+
+def _state(request, conversation):
+    data = {
+        "known": request.user.is_authenticated,
+        "csrf": get_token(request),
+        "conversation": None,
+        "messages": [],
+    }
+    if conversation is not None:
+        data["conversation"] = {
+            "id": conversation.pk,
+            "open": conversation.status == conversation.Status.OPEN,
+            "ws": chat.ws_url(request, conversation.pk),
+        }
+        data["messages"] = [chat.message_data(m) for m in chat.history(conversation)]
+    return data
+
+
+def _set_cookie(response, on=True, request=None):
+    if on:
+        response.set_cookie(
+            chat.COOKIE,
+            "1",
+            max_age=chat.LINK_MAX_AGE,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    elif request is not None and chat.COOKIE in request.COOKIES:
+        response.delete_cookie(chat.COOKIE)
+    return response
+
+
+@never_cache
+@require_GET
+def state(request):
+    conversation = chat.current_for(request.user, request.session)
+    response = JsonResponse(_state(request, conversation))
+    return _set_cookie(response, conversation is not None, request)
+
+
+@never_cache
+@require_POST
+def send(request):
+    """Start a conversation with its first message, or add one to the open conversation (when
+    the socket is not available)."""
+    try:
+        ratelimit.check(request, scope="chat", limit=chat.messages_per_minute())
+    except ratelimit.RateLimited:
+        return JsonResponse(
+            {"error": _("Too many messages at once. Wait a minute, please.")}, status=429
+        )
+    conversation = chat.current_for(request.user, request.session)
+    text = request.POST.get("text", "")
+    try:
+        if conversation is not None and conversation.status == conversation.Status.OPEN:
+            message = chat.post(conversation, text, author=request.user, by_staff=False)
+            broadcast(
+                conversation.pk, {"type": "chat.message", "message": chat.message_data(message)}
+            )
+        else:
+            conversation = chat.start(
+                text=text,
+                customer=request.user,
+                name=request.POST.get("name", ""),
+                email=request.POST.get("email", ""),
+                language=get_language() or "",
+                where=request.POST.get("where", ""),
+            )
+            chat.remember(request.session, conversation)
+    except chat.ChatError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    record(request, Kind.CHAT_MESSAGE, obj=conversation, properties={"length": len(text)})
+    return _set_cookie(JsonResponse(_state(request, conversation)))
+
+
+@require_GET
+def continue_link(request, token):
+    """The link in a chat e-mail: opens the conversation in this browser."""
+    conversation = chat.from_link(token)
+    if conversation is None:
+        return JsonResponse({"error": _("This link is not valid any more.")}, status=404)
+    if conversation.customer_id is not None:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user.pk != conversation.customer_id:
+            return JsonResponse({"error": _("This conversation is not yours.")}, status=403)
+    else:
+        chat.remember(request.session, conversation)
+    return _set_cookie(redirect("/?chat=open"))
