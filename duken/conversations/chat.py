@@ -159,8 +159,13 @@ def shopper_connected(conversation_id: int) -> None:
     )
 
 
-def shopper_seen(conversation_id: int) -> None:
-    Conversation.objects.filter(pk=conversation_id).update(shopper_seen_at=timezone.now())
+def shopper_seen(conversation_id: int) -> bool:
+    """Note a sign of life from the shopper; returns whether the conversation is still open."""
+    return bool(
+        Conversation.objects.filter(pk=conversation_id, status=Conversation.Status.OPEN).update(
+            shopper_seen_at=timezone.now()
+        )
+    )
 
 
 def shopper_disconnected(conversation_id: int) -> None:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -98,12 +98,14 @@ def continue_link(request, token):
     """The link in a chat e-mail: opens the conversation in this browser."""
     conversation = chat.from_link(token)
     if conversation is None:
-        return JsonResponse({"error": _("This link is not valid any more.")}, status=404)
+        message = _("This link is not valid any more. Open the help chat to write to us again.")
+        return render(request, "conversations/refusal.html", {"message": message}, status=404)
     if conversation.customer_id is not None:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if request.user.pk != conversation.customer_id:
-            return JsonResponse({"error": _("This conversation is not yours.")}, status=403)
+            message = _("This conversation belongs to another account.")
+            return render(request, "conversations/refusal.html", {"message": message}, status=403)
     else:
         chat.remember(request.session, conversation)
     return _set_cookie(redirect("/?chat=open"))

@@ -90,8 +90,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         kind = content.get("type")
         if kind == "ping":
+            # A conversation staff closed from the back office (another process) is noticed here.
             if self.role == "shopper":
-                await database_sync_to_async(chat.shopper_seen)(self.conversation_id)
+                if not await database_sync_to_async(chat.shopper_seen)(self.conversation_id):
+                    await self.send_json({"type": "closed"})
+                    return
             await self.send_json({"type": "pong"})
             return
         if kind != "message":

@@ -7,6 +7,7 @@ import socket
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.contrib.sessions.backends.base import SessionBase
@@ -275,3 +276,22 @@ def test_messages_pass_through_the_redis_channel_layer(client, staff, settings):
     event = async_to_sync(scenario)()
     assert event["message"]["text"] == "Yes, over Redis."
     assert Conversation.objects.get().messages.count() == 2
+
+
+def test_a_ping_tells_the_shopper_when_staff_closed_the_conversation(staff):
+    conversation = chat.start(text="Hi", email="g@x.kz")
+    cookie = _session_cookie(conversation=conversation)
+
+    async def scenario():
+        communicator = _communicator(conversation.pk, cookie)
+        await communicator.connect()
+        await communicator.send_json_to({"type": "ping"})
+        before = await communicator.receive_json_from(timeout=5)
+        await database_sync_to_async(chat.close)(conversation, staff, "Done.")
+        await communicator.send_json_to({"type": "ping"})
+        after = await communicator.receive_json_from(timeout=5)
+        await communicator.disconnect()
+        return before, after
+
+    before, after = async_to_sync(scenario)()
+    assert before == {"type": "pong"} and after == {"type": "closed"}
