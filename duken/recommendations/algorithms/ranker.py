@@ -2,17 +2,20 @@
 
 Design (details and measured figures in docs/recommendations.md):
 
-* Candidate signals per (customer, item), all computed from purchases before a cutoff
-  (``features.py``): the customer's own repeat purchases (count, short and long recency decays,
-  weighted by how often the customer orders), co-purchase neighbours (EASE, RP3beta and item-kNN
-  of the recent baskets), a learned latent-factor model (ALS), recent and trending popularity,
-  popularity in the customer's country, and the season a year before.
+* Signals per (customer, item), all computed from purchases before a cutoff (``features.py``):
+  the customer's own repeat purchases (count, recency decays, quantity, and how habitual the
+  customer and how reorderable the item are), co-purchase neighbours (EASE, RP3beta and
+  item-kNN of the recent baskets), similar customers, a latent-factor model (ALS), recent,
+  trending and still-selling popularity, popularity in the customer's country, newness, and
+  the season a year before.
+* Candidates: the union of each main signal's best items.
 * The blend is learned, not hand-set: ``fit`` holds out the last weeks of the data it is
-  given, computes the signals at that inner cutoff, and fits a logistic regression that
-  predicts which items each customer buys in the held-out weeks. Two blends are learned: one
-  for every item ("all") and one for items the customer has never bought ("discovery"), since
-  the best way to find new items differs from the best way to predict reorders.
-* The component models are then refitted on all the data and the learned weights applied.
+  given, computes the signals at that inner cutoff, and trains a listwise scorer
+  (``blend.py``) to put first the items each customer bought in the held-out weeks, then picks
+  a popularity penalty on the same weeks so that lists keep a third of the catalog in view.
+  Two blends are learned: one for every item ("all") and one for items the customer has never
+  bought ("discovery"), since finding new items is not the same task as predicting reorders.
+* The signals are then recomputed on all the data and the learned blends applied.
 """
 
 from collections.abc import Hashable
