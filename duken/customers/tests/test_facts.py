@@ -217,3 +217,20 @@ def test_the_inbox_offers_the_click_and_shows_the_facts_beside(client, aliya, st
     assert back["Location"] == f"/backoffice/inbox/questions/{question.pk}/"
     kept = CustomerFact.objects.get(source_kind="question")
     assert kept.text == "Size 42, for my mother?" and kept.customer == aliya
+
+
+def test_a_chat_message_becomes_a_fact_but_never_a_staff_reply(client, aliya, staff):
+    from duken.conversations import chat
+    from duken.conversations.models import ChatMessage
+
+    conversation = chat.start(text="Please deliver after 6 pm", customer=aliya)
+    said = conversation.messages.get()
+    reply = chat.post(conversation, "Noted!", author=staff, by_staff=True)
+    client.force_login(staff)
+    url = reverse("backoffice:fact_from_message")
+    assert client.post(url, {"source": "chat", "id": said.pk}).status_code == 302
+    fact = CustomerFact.objects.get()
+    assert (fact.customer, fact.source_kind, fact.text) == (aliya, "chat", said.text)
+    assert isinstance(said, ChatMessage)
+    assert client.post(url, {"source": "chat", "id": reply.pk}).status_code == 404
+    assert CustomerFact.objects.count() == 1
