@@ -40,6 +40,12 @@ class Command(BaseCommand):
         if not Product.objects.exists():
             self.stdout.write("Importing the demo catalog (runs once)...")
             call_command("import_retail", data)
+        from duken.recommendations.models import TrainingRun
+
+        if not TrainingRun.objects.filter(kind=TrainingRun.Kind.FULL).exists():
+            # Pages show non-personal recommendations until the worker has trained once.
+            self.stdout.write("Recommendations: the first training is queued for the worker.")
+            call_command("recs", "train", "--background")
         email, password = self._admin()
         self.stdout.write(
             self.style.SUCCESS(f"\nAdmin login: {email} / {password}   (back office: /admin/)\n")
