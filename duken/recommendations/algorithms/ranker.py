@@ -80,13 +80,13 @@ class DukenRanker:
             {
                 "u": self.user_index.get_indexer(rows["user"]),
                 "i": self.item_index.get_indexer(rows["item"]),
-                "timestamp": pd.to_datetime(rows["timestamp"]).to_numpy(),
+                "timestamp": _naive_utc(pd.to_datetime(rows["timestamp"])).to_numpy(),
                 "country": rows["country"].astype(str).to_numpy(),
                 "quantity": rows["quantity"].to_numpy(dtype=np.float64),
             }
         )
         end = purchases["timestamp"].max().floor("D") + pd.Timedelta(days=1)
-        self.now = pd.Timestamp(now) if now is not None else end
+        self.now = _naive_utc(pd.Timestamp(now)) if now is not None else end
         inner_cutoff = self.now - pd.Timedelta(days=self.validation_days)
         self.blends = {"all": None, "discovery": None}
         if (purchases["timestamp"] < inner_cutoff).any():
@@ -238,3 +238,10 @@ def _default_weights(variant):
     if variant == "all":
         weights.update(repeat_count=1.0, repeat_recent=1.0)
     return np.array([weights[name] for name in FEATURE_NAMES], dtype=np.float32)
+
+
+def _naive_utc(value):
+    """Timestamps as naive UTC (database times are aware), so all arithmetic is in one zone."""
+    if isinstance(value, pd.Series):
+        return value.dt.tz_convert("UTC").dt.tz_localize(None) if value.dt.tz else value
+    return value.tz_convert("UTC").tz_localize(None) if value.tzinfo else value

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -163,6 +165,20 @@ def test_duken_ranker_learns_its_blend_only_from_enough_history():
     assert type(learned.blends["discovery"]).__name__ == "LinearBlend"
     assert {type(b).__name__ for b in short.blends.values()} == {"LinearBlend"}
     assert short.recommend("tea lover", k=1)[0][0] == "TEA"
+
+
+def test_duken_ranker_reads_time_zone_aware_timestamps_as_utc():
+    # given the same history with naive UTC times and with aware times (as the database has)
+    naive = purchases()
+    aware = naive.assign(timestamp=naive["timestamp"].dt.tz_localize("UTC"))
+    now = pd.Timestamp("2011-05-23", tz="UTC")
+    # when (warnings as errors: mixing zones would warn or fail)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        from_aware = DukenRanker().fit(aware, now=now).recommend("mug fan", k=5)
+    from_naive = DukenRanker().fit(naive, now=now.tz_localize(None)).recommend("mug fan", k=5)
+    # then
+    assert from_aware == from_naive
 
 
 def test_duken_ranker_refuses_frames_without_the_columns_it_needs():
