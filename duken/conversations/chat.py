@@ -16,11 +16,12 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from . import promises
@@ -312,7 +313,7 @@ def open_conversations():
 def timeline_entries(user, limit=None, before=None, **kwargs):
     from duken.customers.timeline import Entry
 
-    conversations = Conversation.objects.filter(customer=user)
+    conversations = Conversation.objects.filter(customer=user).annotate(count=Count("messages"))
     if before is not None:
         conversations = conversations.filter(created_at__lt=before)
     conversations = conversations.order_by("-created_at", "-pk")
@@ -320,11 +321,16 @@ def timeline_entries(user, limit=None, before=None, **kwargs):
         conversations = conversations[:limit]
     for conversation in conversations:
         first = conversation.messages.order_by("created_at", "pk").first()
-        count = conversation.messages.count()
+        count = conversation.count
         yield Entry(
             kind="chat",
             occurred_at=conversation.created_at,
-            title=_("Chat with the shop (%(count)d messages)") % {"count": count},
+            title=ngettext(
+                "Chat with the shop (%(count)d message)",
+                "Chat with the shop (%(count)d messages)",
+                count,
+            )
+            % {"count": count},
             body=first.text if first else "",
             url=reverse("backoffice:inbox_chat", args=[conversation.pk]),
             subkind=conversation.status,

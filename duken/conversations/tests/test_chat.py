@@ -208,6 +208,7 @@ def test_conversations_are_on_the_customers_timeline(shopper):
     entries = [e for e in timeline_page(shopper).entries if e.kind == "chat"]
     assert len(entries) == 1
     assert entries[0].body == "Where is my order?"
+    assert entries[0].title == "Chat with the shop (1 message)"
 
 
 def test_ws_url_comes_from_the_setting_or_the_request_host(rf, settings):
