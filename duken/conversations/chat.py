@@ -9,20 +9,18 @@ followed the signed link), and staff holding ``conversations.view_promise``."""
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, F
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_tasks import task
 
 from . import promises
 from .models import CHAT_MESSAGE_MAX, CHAT_NAME_MAX, ChatMessage, Conversation, Promise
@@ -142,8 +140,14 @@ def post(conversation: Conversation, text, *, author=None, by_staff=False) -> Ch
             changes["shopper_seen_at"] = now
         Conversation.objects.filter(pk=locked.pk).update(**changes)
         if by_staff and is_away(locked, now) and locked.recipient:
-            transaction.on_commit(lambda: send_chat_reply.enqueue(message.pk), robust=True)
+            transaction.on_commit(partial(_enqueue_email, message.pk), robust=True)
     return message
+
+
+def _enqueue_email(message_id: int) -> None:
+    from .chat_emails import send_chat_reply
+
+    send_chat_reply.enqueue(message_id)
 
 
 def is_away(conversation: Conversation, now=None) -> bool:
@@ -335,67 +339,3 @@ def timeline_entries(user, limit=None, before=None, **kwargs):
             url=reverse("backoffice:inbox_chat", args=[conversation.pk]),
             subkind=conversation.status,
         )
-
-
-# Continue by e-mail --------------------------------------------------------------------------
-
-
-def _language(conversation: Conversation) -> str:
-    languages = {code for code, _name in settings.LANGUAGES}
-    for candidate in (conversation.language, getattr(conversation.customer, "language", "")):
-        if candidate and candidate[:2] in languages:
-            return candidate[:2]
-    return settings.LANGUAGE_CODE
-
-
-def build_reply_email(message: ChatMessage) -> EmailMultiAlternatives:
-    conversation = message.conversation
-    with translation.override(_language(conversation)):
-        name = conversation.name or getattr(conversation.customer, "first_name", "") or ""
-        context = {
-            "name": name.strip(),
-            "reply": message.text,
-            "link": settings.SITE_URL.rstrip("/") + continue_url(conversation),
-            "site_url": settings.SITE_URL,
-        }
-        subject = _("The shop answered you in the chat")
-        text = render_to_string("conversations/email/chat_reply.txt", context)
-        html = render_to_string("conversations/email/chat_reply.html", context)
-    email = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[conversation.recipient],
-    )
-    email.attach_alternative(html, "text/html")
-    return email
-
-
-def email_reply(message_id: int) -> bool:
-    """E-mail a staff message to the absent shopper, at most once."""
-    message = (
-        ChatMessage.objects.select_related("conversation__customer")
-        .filter(pk=message_id, by_staff=True)
-        .first()
-    )
-    if message is None or message.emailed_at or not message.conversation.recipient:
-        return False
-    email = build_reply_email(message)
-    claimed = ChatMessage.objects.filter(pk=message.pk, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
-    if not claimed:
-        return False
-    try:
-        email.send()
-    except Exception:
-        ChatMessage.objects.filter(pk=message.pk).update(emailed_at=None)
-        logger.exception("chat reply e-mail failed", extra={"message": message.pk})
-        raise
-    return True
-
-
-@task()
-def send_chat_reply(message_id: int) -> bool:
-    """E-mail a staff chat reply to a shopper who left. Safe to run twice: sent once."""
-    return email_reply(message_id)

@@ -1,0 +1,77 @@
+"""A staff chat reply e-mailed to a shopper who left the chat, in their language, with a signed
+link back to the conversation (``chat.continue_url``); sent at most once per message."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from .chat import continue_url
+from .models import ChatMessage, Conversation
+
+logger = logging.getLogger(__name__)
+
+
+def _language(conversation: Conversation) -> str:
+    languages = {code for code, _name in settings.LANGUAGES}
+    for candidate in (conversation.language, getattr(conversation.customer, "language", "")):
+        if candidate and candidate[:2] in languages:
+            return candidate[:2]
+    return settings.LANGUAGE_CODE
+
+
+def build_reply_email(message: ChatMessage) -> EmailMultiAlternatives:
+    conversation = message.conversation
+    with translation.override(_language(conversation)):
+        name = conversation.name or getattr(conversation.customer, "first_name", "") or ""
+        context = {
+            "name": name.strip(),
+            "reply": message.text,
+            "link": settings.SITE_URL.rstrip("/") + continue_url(conversation),
+            "site_url": settings.SITE_URL,
+        }
+        subject = _("The shop answered you in the chat")
+        text = render_to_string("conversations/email/chat_reply.txt", context)
+        html = render_to_string("conversations/email/chat_reply.html", context)
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[conversation.recipient],
+    )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def email_reply(message_id: int) -> bool:
+    """E-mail a staff message to the absent shopper, at most once."""
+    message = (
+        ChatMessage.objects.select_related("conversation__customer")
+        .filter(pk=message_id, by_staff=True)
+        .first()
+    )
+    if message is None or message.emailed_at or not message.conversation.recipient:
+        return False
+    email = build_reply_email(message)
+    claimed = ChatMessage.objects.filter(pk=message.pk, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    try:
+        email.send()
+    except Exception:
+        ChatMessage.objects.filter(pk=message.pk).update(emailed_at=None)
+        logger.exception("chat reply e-mail failed", extra={"message": message.pk})
+        raise
+    return True
+
+
+@task()
+def send_chat_reply(message_id: int) -> bool:
+    """E-mail a staff chat reply to a shopper who left. Safe to run twice: sent once."""
+    return email_reply(message_id)
