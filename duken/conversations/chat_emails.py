@@ -10,6 +10,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from duken.customers.services import record_sent_email
+
 from .chat import continue_url
 from .models import ChatMessage, Conversation
 
@@ -68,6 +70,13 @@ def email_reply(message_id: int) -> bool:
         ChatMessage.objects.filter(pk=message.pk).update(emailed_at=None)
         logger.exception("chat reply e-mail failed", extra={"message": message.pk})
         raise
+    record_sent_email(
+        to=message.conversation.recipient,
+        subject=email.subject,
+        kind="chat_reply",
+        user=message.conversation.customer,
+        reference=str(message.conversation_id),
+    )
     return True
 
 

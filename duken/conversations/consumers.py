@@ -8,6 +8,7 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from duken.interactions.models import Kind
@@ -43,6 +44,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     role = None  # "shopper" or "staff"
 
     async def connect(self):
+        # Messages to the socket speak the visitor's language, as the pages do (language
+        # cookie, then Accept-Language, then the shop's default).
+        self.language = translation.get_language_from_request(request_from_scope(self.scope))
         try:
             self.conversation_id = int(self.scope["url_route"]["kwargs"]["conversation_id"])
         except (KeyError, TypeError, ValueError):
@@ -85,6 +89,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return None  # answered as an unknown request
 
     async def receive_json(self, content, **kwargs):
+        with translation.override(getattr(self, "language", None)):
+            await self._receive(content)
+
+    async def _receive(self, content):
         if not isinstance(content, dict):
             await self.send_json({"type": "error", "error": _("Unknown request.")})
             return

@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from duken.customers.services import record_sent_email
+
 from .models import Promise
 
 logger = logging.getLogger(__name__)
@@ -98,4 +100,11 @@ def send_reply(promise_id: int) -> bool:
         Promise.objects.filter(pk=promise.pk).update(notified_at=None)
         logger.exception("promise reply e-mail failed", extra={"promise": promise.pk})
         raise
+    record_sent_email(
+        to=promise.recipient,
+        subject=message.subject,
+        kind=f"promise_{promise.kind}",
+        user=promise.customer,
+        reference=str(promise.pk),
+    )
     return True

@@ -125,6 +125,11 @@ def test_a_staff_reply_to_an_absent_shopper_goes_by_email_with_a_link_back(
     assert client.get(link).status_code == 302
     assert client.get("/chat/").json()["conversation"]["id"] == conversation.pk
     assert ChatMessage.objects.get(by_staff=True).emailed_at is not None
+    # a guest has no timeline, but the shop keeps the e-mail it sent
+    from duken.customers.models import SentEmail
+
+    sent = SentEmail.objects.get()
+    assert (sent.to, sent.kind, sent.subject) == ("guest@x.kz", "chat_reply", email.subject)
 
 
 def test_a_connected_shopper_gets_no_email_until_silent_for_a_while(

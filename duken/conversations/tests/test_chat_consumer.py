@@ -49,8 +49,8 @@ def _session_cookie(client=None, conversation=None) -> bytes:
     return f"{django_settings.SESSION_COOKIE_NAME}={key}".encode()
 
 
-def _communicator(conversation_id, cookie=b"", origin=ORIGIN):
-    headers = [(b"host", b"127.0.0.1:8001")]
+def _communicator(conversation_id, cookie=b"", origin=ORIGIN, language=b"en"):
+    headers = [(b"host", b"127.0.0.1:8001"), (b"accept-language", language)]
     if origin:
         headers.append(origin)
     if cookie:
@@ -295,3 +295,20 @@ def test_a_ping_tells_the_shopper_when_staff_closed_the_conversation(staff):
 
     before, after = async_to_sync(scenario)()
     assert before == {"type": "pong"} and after == {"type": "closed"}
+
+
+def test_socket_messages_speak_the_visitors_language():
+    conversation = chat.start(text="Сәлем", email="guest@x.kz")
+    cookie = _session_cookie(conversation=conversation)
+
+    async def scenario():
+        shopper = _communicator(conversation.pk, cookie, language=b"ru")
+        assert (await shopper.connect())[0]
+        await shopper.send_json_to({"type": "message", "text": "x" * 2001})
+        reply = await shopper.receive_json_from(timeout=5)
+        await shopper.disconnect()
+        return reply
+
+    reply = async_to_sync(scenario)()
+    assert reply["type"] == "error" and "2000" in reply["error"]
+    assert "символов" in reply["error"]

@@ -99,6 +99,11 @@ def test_closing_quotes_the_customers_words_with_the_date(
     assert "Yes, from next week." in message.body
     html = message.alternatives[0][0]
     assert "Do these come in size 44?" in html
+    # and the e-mail is on the customer's timeline
+    from duken.customers.timeline import entries_for
+
+    emails = [e for e in entries_for(shopper) if e.kind == "email"]
+    assert [e.title for e in emails] == [message.subject] or message.subject in emails[0].title
 
 
 def test_the_reply_is_written_in_the_customers_language(
@@ -157,7 +162,11 @@ def test_a_guests_back_in_stock_request_is_a_promise_to_an_address(
     product, staff, django_capture_on_commit_callbacks
 ):
     promise = promises.open_promise(
-        "back_in_stock", words="Size 44 please", email="guest@example.kz", target=product
+        "back_in_stock",
+        words="Size 44 please",
+        email="guest@example.kz",
+        target=product,
+        language="en",
     )
     assert promise.target == product
     assert promises.promise_for(product) == promise
