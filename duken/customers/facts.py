@@ -20,6 +20,7 @@ MESSAGE_MODELS = {
     Source.QUESTION: ("conversations", "Question", ("user",), "text"),
     Source.REVIEW: ("conversations", "Review", ("user",), "text"),
     Source.CHAT: ("conversations", "ChatMessage", ("author", "user", "customer"), "text"),
+    Source.CHECKOUT_NOTE: ("orders", "Order", ("user",), "customer_note"),
 }
 
 
@@ -98,7 +99,7 @@ def fact_from_message(source_kind, pk, *, by, text=None) -> CustomerFact:
     ).first()
     if existing is not None:
         return existing
-    said_at = getattr(message, "created_at", None)
+    said_at = getattr(message, "created_at", None) or getattr(message, "placed_at", None)
     return add_fact(
         author,
         text if text else words[: CustomerFact.MAX_LENGTH],

@@ -234,3 +234,41 @@ def test_a_chat_message_becomes_a_fact_but_never_a_staff_reply(client, aliya, st
     assert isinstance(said, ChatMessage)
     assert client.post(url, {"source": "chat", "id": reply.pk}).status_code == 404
     assert CustomerFact.objects.count() == 1
+
+
+def test_staff_keep_a_checkout_note_as_a_fact_from_the_order_page(client, aliya, staff):
+    from duken.checkout.tests.helpers import make_order
+    from duken.orders.models import Order
+
+    # given an order whose buyer wrote a note at checkout
+    order = make_order(
+        lines=[(make_product(name="Felt Slippers"), 1, 0)],
+        user=aliya,
+        customer_note=f"Please deliver after 6 pm {XSS}",
+    )
+    Order.objects.filter(pk=order.pk).update(placed_at=_may_3())
+    client.force_login(staff)
+    # the order's admin page shows the note, as text, with the one-click button
+    page = client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    assert "Please deliver after 6 pm &lt;script&gt;" in page and XSS not in page
+    assert 'name="source" value="checkout_note"' in page
+    # when staff click it
+    response = client.post(
+        reverse("backoffice:fact_from_message"), {"source": "checkout_note", "id": order.pk}
+    )
+    # then it is kept, said at checkout when the order was placed
+    assert response.status_code == 302
+    fact = CustomerFact.objects.get()
+    assert (fact.customer, fact.source_kind, fact.said_at) == (aliya, "checkout_note", _may_3())
+    assert fact.text.startswith("Please deliver after 6 pm")
+    with translation.override("en"):
+        assert "in a checkout note" in facts.where_said(fact)
+    # an order without a customer account has no one to remember it for
+    guest_order = make_order(lines=[(make_product(), 1, 0)], customer_note="Ring twice")
+    assert (
+        client.post(
+            reverse("backoffice:fact_from_message"),
+            {"source": "checkout_note", "id": guest_order.pk},
+        ).status_code
+        == 404
+    )
