@@ -299,7 +299,8 @@ def test_the_page_costs_the_same_queries_for_a_short_and_a_long_history(client, 
     def queries():
         with CaptureQueriesContext(connection) as captured:
             assert client.get(reverse("privacy:memory")).status_code == 200
-        return len(captured)
+        # PostgreSQL also wraps each provider in a savepoint, which reads nothing
+        return len([q for q in captured if "SAVEPOINT" not in q["sql"]])
 
     # each first request after new products also rebuilds the cached category menu
     browse(2)
