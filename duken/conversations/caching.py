@@ -29,6 +29,35 @@ def product_version(product_id: int) -> int:
 
 def bump_product(product_id: int) -> None:
     cache.set(_version_key(product_id), time.time_ns(), None)
+    cache.set(TALKED_VERSION_KEY, time.time_ns(), None)
+
+
+# Most products have no reviews and no answered questions yet: their block is the same for all
+# of them, so it is rendered once per language, and a first view of such a product costs no
+# query and no rendering. Which products are talked about is one cached set, renewed whenever
+# any product's reviews or questions change.
+TALKED_VERSION_KEY = "conversations:talked:v"
+
+
+def talked_about() -> frozenset[int]:
+    """The ids of products with an approved review or an answered question."""
+    from .models import ProductRating, Question
+
+    version = cache.get(TALKED_VERSION_KEY)
+    if version is None:
+        version = time.time_ns()
+        cache.add(TALKED_VERSION_KEY, version, None)
+        version = cache.get(TALKED_VERSION_KEY, version)
+    key = f"conversations:talked:{version}"
+    ids = cache.get(key)
+    if ids is None:
+        rated = ProductRating.objects.filter(count__gt=0).values_list("product_id", flat=True)
+        asked = Question.objects.filter(answered_at__isnull=False, is_hidden=False).values_list(
+            "product_id", flat=True
+        )
+        ids = frozenset(rated) | frozenset(asked)
+        cache.set(key, ids, FRAGMENT_TTL)
+    return ids
 
 
 def fragment_key(product_id: int, version: int, language: str, sort: str) -> str:

@@ -30,20 +30,31 @@ ASK_BOX_MARKER = "<!--dk-ask-box-->"
 BUYER_ANSWERS_MARKER = "<!--dk-buyer-answers-->"
 
 
-def public_block(product, version: int, sort: str, language: str) -> str:
-    key = caching.fragment_key(product.pk, version, language, sort)
+def public_block(product, version: int | None, sort: str, language: str) -> str:
+    """The shared part of the block; ``version`` None means the product is not talked about
+    (``caching.talked_about``): then it is the one empty block of the language."""
+    if version is None:
+        key = f"conversations:block:quiet:{language}"
+    else:
+        key = caching.fragment_key(product.pk, version, language, sort)
     html = cache.get(key)
     if html is None:
-        rating = ProductRating.objects.filter(product_id=product.pk).first()
+        rating = (
+            None if version is None else ProductRating.objects.filter(product_id=product.pk).first()
+        )
         html = render_to_string(
             "conversations/_block.html",
             {
                 "product": product,
                 "rating": rating,
-                "reviews": list(reviews.published(product.pk, sort)[:REVIEWS_ON_PAGE]),
+                "reviews": []
+                if version is None
+                else list(reviews.published(product.pk, sort)[:REVIEWS_ON_PAGE]),
                 "sort": sort,
                 "sorts": reviews.sort_choices(),
-                "questions": list(questions.answered(product.pk)[:QUESTIONS_ON_PAGE]),
+                "questions": []
+                if version is None
+                else list(questions.answered(product.pk)[:QUESTIONS_ON_PAGE]),
                 "CSRF_MARKER": mark_safe(CSRF_MARKER),
                 "REVIEW_BOX_MARKER": mark_safe(REVIEW_BOX_MARKER),
                 "ASK_BOX_MARKER": mark_safe(ASK_BOX_MARKER),
@@ -64,7 +75,7 @@ def _waiting_questions(product_id: int, version: int) -> list[dict]:
     return waiting
 
 
-def _personal(request, product, version: int) -> dict[str, str]:
+def _personal(request, product, version: int | None) -> dict[str, str]:
     user = request.user
     token = get_token(request)
     context = {"product": product, "csrf_token": token, "user": user, "request": request}
@@ -81,6 +92,8 @@ def _personal(request, product, version: int) -> dict[str, str]:
         BUYER_ANSWERS_MARKER: "",
     }
     if bought and questions.buyers_may_answer():
+        if version is None:
+            version = caching.product_version(product.pk)
         waiting = [q for q in _waiting_questions(product.pk, version) if q["user_id"] != user.pk]
         if waiting:
             parts[BUYER_ANSWERS_MARKER] = render_to_string(
@@ -96,7 +109,8 @@ def product_conversations(context):
     sort = request.GET.get("reviews", reviews.DEFAULT_SORT)
     if sort not in reviews.SORTS:
         sort = reviews.DEFAULT_SORT
-    version = caching.product_version(product.pk)
+    talked = product.pk in caching.talked_about()
+    version = caching.product_version(product.pk) if talked else None
     html = public_block(product, version, sort, get_language() or "")
     for marker, value in _personal(request, product, version).items():
         html = html.replace(marker, str(value))

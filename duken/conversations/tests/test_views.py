@@ -386,6 +386,25 @@ def test_a_cached_block_costs_guests_no_query_and_signed_in_customers_one(
     assert "You reviewed this product on" in html and "Still waiting?" in html
 
 
+def test_products_nobody_talked_about_share_one_block_that_costs_no_query(
+    product, staff, buyer, django_assert_num_queries
+):
+    from duken.checkout.tests.helpers import make_product
+
+    # given a quiet product's block rendered once (the set of talked-about products is cached)
+    quiet, other_quiet = make_product(name="Quiet Lamp"), make_product(name="Quiet Mug")
+    _render_block(None, quiet)
+    # then the first view of another quiet product costs no query
+    with django_assert_num_queries(0):
+        html = _render_block(None, other_quiet)
+    assert "No reviews yet." in html and "No questions yet. Ask the first one." in html
+    # and once a review of it is published, it has a block of its own with the review
+    _published(buyer, product, staff, text="Worth it")
+    html = _render_block(None, product)
+    assert "Worth it" in html and "No reviews yet." not in html
+    assert "Worth it" not in _render_block(None, other_quiet)
+
+
 def test_a_change_shows_at_once(client, buyer, other_buyer, staff, product):
     # given a cached block
     assert "No reviews yet." in client.get(product.get_absolute_url()).content.decode()
