@@ -211,6 +211,8 @@ register_provider(
     name="activity",
     prefix="activity",
     forget=history.forget_activity,
+    # recorded too: rows still buffered in another worker that predate it are then dropped
+    suppress=True,
 )
 register_provider(Section.CONSENTS, consent_items, name="consents")
 register_provider(
