@@ -227,8 +227,14 @@ def test_a_chat_message_becomes_a_fact_but_never_a_staff_reply(client, aliya, st
     said = conversation.messages.get()
     reply = chat.post(conversation, "Noted!", author=staff, by_staff=True)
     client.force_login(staff)
+    # the staff chat page offers the click on the customer's message only, facts beside
+    page = client.get(reverse("backoffice:inbox_chat", args=[conversation.pk])).content.decode()
+    assert page.count('name="source" value="chat"') == 1
+    assert f'name="id" value="{said.pk}"' in page
     url = reverse("backoffice:fact_from_message")
     assert client.post(url, {"source": "chat", "id": said.pk}).status_code == 302
+    page = client.get(reverse("backoffice:inbox_chat", args=[conversation.pk])).content.decode()
+    assert "What the customer told us" in page and "Please deliver after 6 pm" in page
     fact = CustomerFact.objects.get()
     assert (fact.customer, fact.source_kind, fact.text) == (aliya, "chat", said.text)
     assert isinstance(said, ChatMessage)
