@@ -6,12 +6,16 @@ backorderable); tiles come from the storefront's cached product cards. Nothing h
 scores: personal lists were ranked at training time.
 """
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q
 
+from duken.catalog.caching import catalog_version
 from duken.catalog.models import CARD_FIELDS, Product
 from duken.catalog.services import with_images
 
@@ -64,15 +68,36 @@ def neighbours_many(product_ids) -> dict[int, dict]:
     result = {key_of[key]: value for key, value in found.items() if value}
     missing = [pk for key, pk in key_of.items() if key not in found]
     if missing:
-        rows = {
-            row["product_id"]: _compact(row)
-            for row in ProductNeighbours.objects.filter(product_id__in=missing).values(
-                "product_id", "bought", "viewed", "similar"
-            )
-        }
+        rows = {row["product_id"]: _compact(row) for row in _neighbour_rows(missing)}
         cache.set_many({keys.product_key(pk): rows.get(pk, {}) for pk in missing}, keys.TTL)
         result.update(rows)
     return result
+
+
+def _neighbour_rows(ids) -> list[dict]:
+    """The stored rows of ``ids``, read with one plain query (this runs on every first view
+    of a product page)."""
+    names = ("bought", "viewed", "similar")
+    fields = [ProductNeighbours._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT product_id, {', '.join(quote(field.column) for field in fields)} "
+        f"FROM {quote(ProductNeighbours._meta.db_table)} "
+        f"WHERE product_id IN ({', '.join(['%s'] * len(ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        rows = cursor.fetchall()
+    return [
+        {
+            "product_id": row[0],
+            **{
+                name: field.from_db_value(value, None, connection)
+                for name, field, value in zip(names, fields, row[1:], strict=True)
+            },
+        }
+        for row in rows
+    ]
 
 
 def popular_ids(scope: str = "all") -> tuple[list[int], bool]:
@@ -95,17 +120,64 @@ def popular_ids(scope: str = "all") -> tuple[list[int], bool]:
     return value
 
 
+# Products shown in widgets stay loaded in each process between requests: a page re-reads
+# only the columns that change a tile or its availability (one light query, written out so no
+# ORM query is built per page) and loads in full only the products it has not seen in that
+# version. Bounded; emptied whenever the catalog version moves.
+CARD_MEMORY = 6000
+VERSION_COLUMNS = ("updated_at", "price", "stock", "image_count", "primary_category_id")
+_cards: OrderedDict = OrderedDict()
+_cards_lock = threading.Lock()
+_cards_catalog = [None]
+
+
+def _available_versions(ids) -> list[tuple]:
+    """``(pk, *version)`` of the products among ``ids`` that can be bought now (``AVAILABLE``)."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT id, {', '.join(map(quote, VERSION_COLUMNS))} FROM {quote(Product._meta.db_table)} "
+        f"WHERE id IN ({', '.join(['%s'] * len(ids))}) AND is_active "
+        "AND (stock > 0 OR is_digital OR allow_backorder)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        return cursor.fetchall()
+
+
 def available(ids) -> dict[int, Product]:
     """The products among ``ids`` that can be bought now, loaded with what a tile shows."""
     ids = list(dict.fromkeys(int(pk) for pk in ids))
     if not ids:
         return {}
-    products = (
-        Product.objects.filter(AVAILABLE, pk__in=ids)
-        .select_related("primary_category")
-        .only(*CARD_FIELDS)
-    )
-    return {product.pk: product for product in with_images(products)}
+    current = catalog_version()
+    found, missing = {}, {}
+    rows = _available_versions(ids)
+    with _cards_lock:
+        if _cards_catalog[0] != current:
+            _cards.clear()
+            _cards_catalog[0] = current
+        for pk, *version in rows:
+            hit = _cards.get(pk)
+            if hit is not None and hit[0] == version:
+                _cards.move_to_end(pk)
+                found[pk] = hit[1]
+            else:
+                missing[pk] = version
+    if missing:
+        products = with_images(
+            Product.objects.filter(AVAILABLE, pk__in=list(missing))
+            .select_related("primary_category")
+            .only(*CARD_FIELDS)
+        )
+        with _cards_lock:
+            for product in products:
+                found[product.pk] = product
+                # A product changed between the two reads is stored under the older version
+                # and so reloaded on its next showing.
+                _cards[product.pk] = (missing[product.pk], product)
+            while len(_cards) > CARD_MEMORY:
+                _cards.popitem(last=False)
+    return {pk: found[pk] for pk in ids if pk in found}
 
 
 def _pick(ids, products, limit, seen) -> list[Product]:

@@ -56,6 +56,29 @@ def test_stock_changes_show_at_once_despite_cached_lists(trained):
     assert "Pink Regency Tea Plate" not in _names(services.product_widgets(p["teacup"]))
 
 
+def test_a_changed_product_shows_its_new_name_and_price(trained):
+    # given: the plate has been shown, so this process holds it loaded
+    p = trained["products"]
+    plate = next(
+        item.product
+        for widget in services.product_widgets(p["teacup"])
+        for item in widget.items
+        if item.product.pk == p["plate"].pk
+    )
+    assert plate.name == "Pink Regency Tea Plate"
+    # when: staff rename it and change its price
+    p["plate"].name, p["plate"].price = "Pink Regency Side Plate", p["plate"].price + 100
+    p["plate"].save()
+    # then: the next page shows the product as it is now
+    shown = next(
+        item.product
+        for widget in services.product_widgets(p["teacup"])
+        for item in widget.items
+        if item.product.pk == p["plate"].pk
+    )
+    assert (shown.name, shown.price) == ("Pink Regency Side Plate", p["plate"].price)
+
+
 def test_unknown_product_endpoint_gives_best_sellers(client, trained):
     for ref in ("no-such-product", "999999", "%20", "x" * 300):
         response = client.get(f"/recommendations/product/{ref}/")
