@@ -4,10 +4,13 @@ Listing functions return only active products and run a fixed, small number of q
 (a count and a page, with the main category joined), whatever the page size.
 """
 
+import threading
+import time
 from decimal import Decimal, InvalidOperation
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -20,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from .caching import catalog_version
 from .images import save_product_image, validate_image  # noqa: F401  (part of this API)
 from .models import CARD_FIELDS, Category, Product, SearchQuery
 from .search import normalize_query, reindex_products
@@ -97,6 +101,42 @@ def with_images(products) -> list[Product]:
 def get_product(slug) -> Product:
     """The active product with this slug; raises Product.DoesNotExist otherwise."""
     return active_products().get(slug=str(slug))
+
+
+# Every category, kept in each process for the catalog version it was read at and at most
+# CATEGORIES_TTL seconds (a product page names its categories; there are a few dozen, so they
+# are read once, not joined on every page).
+CATEGORIES_TTL = 300
+_categories = {"version": None, "by_id": {}, "read": 0.0}
+_categories_lock = threading.Lock()
+
+
+def _categories_by_id(needed=()) -> dict:
+    version = catalog_version()
+    with _categories_lock:
+        stale = any(pk not in _categories["by_id"] for pk in needed)
+        stale |= time.monotonic() - _categories["read"] > CATEGORIES_TTL
+        if stale or _categories["version"] != version:
+            _categories["by_id"] = {c.pk: c for c in Category.objects.all()}
+            _categories["version"] = version
+            _categories["read"] = time.monotonic()
+        return _categories["by_id"]
+
+
+def product_categories(product) -> list[Category]:
+    """The product's active categories in menu order: one light query for the links."""
+    through = Product.categories.through
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('category_id')} FROM {quote(through._meta.db_table)} "
+            f"WHERE {quote('product_id')} = %s",
+            [product.pk],
+        )
+        ids = {row[0] for row in cursor.fetchall()}
+    by_id = _categories_by_id(ids)
+    found = [by_id[pk] for pk in ids if pk in by_id and by_id[pk].is_active]
+    return sorted(found, key=lambda c: (c.position, c.name))
 
 
 RELATED_TTL = 60  # seconds a category's "related" list may lag behind stock changes

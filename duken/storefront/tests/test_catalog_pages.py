@@ -134,6 +134,26 @@ def test_product_page_shows_everything_a_buyer_needs(client, small_catalog):
 
 
 @pytest.mark.django_db
+def test_product_page_links_its_active_categories_in_the_visitors_language(client, small_catalog):
+    # given: the mug is also a gift, and listed under a hidden season category
+    mug = small_catalog["products"][0]
+    gifts = Category.objects.create(slug="gifts", name="Gifts", name_ru="Подарки", position=500)
+    hidden = Category.objects.create(slug="easter", name="Easter", is_active=False)
+    mug.categories.add(gifts, hidden)
+    # when
+    html = client.get("/p/m-001/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    # then
+    tags = html.split('class="tags"')[1].split("</ul>")[0]
+    assert tags.index(">Кружки<") < tags.index(">Подарки<")
+    assert "easter" not in tags
+    # and a category renamed later shows under its new name
+    gifts.name_ru = "Подарки и сувениры"
+    gifts.save()
+    html = client.get("/p/m-001/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert ">Подарки и сувениры<" in html.split('class="tags"')[1].split("</ul>")[0]
+
+
+@pytest.mark.django_db
 def test_product_page_out_of_stock_says_when_it_ships(client, small_catalog):
     html = client.get("/p/m-003/").content.decode()
     assert "stock-wait" in html

@@ -132,7 +132,7 @@ def product(request, slug):
         {
             "product": product,
             "images": SimpleLazyObject(images),
-            "categories": SimpleLazyObject(lambda: list(product.categories.all())),
+            "categories": SimpleLazyObject(lambda: catalog.product_categories(product)),
             "language": get_language(),
         },
     )
