@@ -28,11 +28,15 @@ def _intro(kind: str, date: str) -> str:
 
 
 def _subject(promise: Promise) -> str:
-    if promise.kind == Promise.Kind.QUESTION:
-        target = promise.target
-        product = getattr(target, "product", None)
-        if product is not None:
-            return _("Your question about %(product)s has an answer") % {"product": product.name}
+    product = getattr(promise.target, "product", None)
+    if product is not None and promise.kind == Promise.Kind.QUESTION:
+        return _("Your question about %(product)s has an answer") % {"product": product.name}
+    if product is not None and promise.kind == Promise.Kind.BACK_IN_STOCK:
+        return _("%(product)s is back in stock") % {"product": product.name}
+    if promise.kind == Promise.Kind.PRODUCT_REQUEST:
+        return _("A reply to your product request")
+    if promise.kind == Promise.Kind.CHAT:
+        return _("A reply to your chat message")
     return _("A reply to your message")
 
 

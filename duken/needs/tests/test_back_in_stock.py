@@ -43,6 +43,7 @@ def test_answered_when_the_product_is_saved_with_stock(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [shopper.email]
+    assert message.subject == "Felt Slippers is back in stock"
     assert "On 3 May 2026 you asked us to tell you when this is back:" in message.body
     assert "“Felt Slippers”" in message.body
     assert "Felt Slippers is back in stock" in message.body
