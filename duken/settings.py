@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "duken.core.middleware.RequestLogMiddleware",
+    "duken.core.middleware.RequestMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,14 +126,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, sessions, tasks ---------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
+
+
+def redis_caches(url: str) -> dict:
+    """The cache settings for a shared Redis at ``url``."""
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            # django-redis keeps one client per server; Django's own Redis backend builds a
+            # new client object for every cache call, which costs more than the call itself.
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": "duken",
         }
     }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     TASKS = {
         "default": {

@@ -10,11 +10,18 @@ import time
 
 from django.core.cache import cache
 
+from duken.core.memo import forget, per_request
+
 VERSION_KEY = "storefront:catalog-version"
 FRAGMENT_TTL = 120
 
 
 def catalog_version() -> int:
+    """The current version (read from the cache once per request)."""
+    return per_request(VERSION_KEY, _read_version)
+
+
+def _read_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
         version = time.time_ns()
@@ -25,3 +32,4 @@ def catalog_version() -> int:
 
 def bump_catalog_version(*args, **kwargs) -> None:
     cache.set(VERSION_KEY, time.time_ns(), None)
+    forget(VERSION_KEY)

@@ -2,6 +2,8 @@ import logging
 import os
 import time
 
+from . import memo
+
 logger = logging.getLogger("duken.request")
 
 
@@ -30,3 +32,17 @@ class RequestLogMiddleware:
                 },
             )
         return response
+
+
+class RequestMemoMiddleware:
+    """Scope of ``duken.core.memo``: values read once per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = memo.start()
+        try:
+            return self.get_response(request)
+        finally:
+            memo.end(token)

@@ -6,11 +6,18 @@ import time
 
 from django.core.cache import cache
 
+from duken.core.memo import forget, per_request
+
 VERSION_KEY = "recommendations:version"
 TTL = 600
 
 
 def version() -> int:
+    """The trained lists' version (read from the cache once per request)."""
+    return per_request(VERSION_KEY, _read_version)
+
+
+def _read_version() -> int:
     value = cache.get(VERSION_KEY)
     if value is None:
         value = time.time_ns()
@@ -21,6 +28,7 @@ def version() -> int:
 
 def bump_version() -> None:
     cache.set(VERSION_KEY, time.time_ns(), None)
+    forget(VERSION_KEY)
 
 
 def product_key(product_id) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 
 from duken.catalog.caching import FRAGMENT_TTL, catalog_version
 from duken.catalog.models import Product
+from duken.storefront.templatetags.storefront import cards_html
 
 from . import cache as keys
 
@@ -74,7 +75,11 @@ def key(kind: str, *parts) -> str:
 
 
 def render(widgets) -> str:
-    return render_to_string(WIDGETS, {"widgets": [widget for widget in widgets if widget]})
+    widgets = [widget for widget in widgets if widget]
+    items = [item for widget in widgets for item in widget.items]
+    for item, card in zip(items, cards_html([item.product for item in items]), strict=True):
+        item.card = card
+    return render_to_string(WIDGETS, {"widgets": widgets})
 
 
 def cached(cache_key: str, build, ttl: int = FRAGMENT_TTL) -> str:

@@ -33,6 +33,7 @@ AVAILABLE = Q(is_active=True) & (Q(stock__gt=0) | Q(is_digital=True) | Q(allow_b
 class Item:
     product: Product
     reason: str
+    card: str = ""  # the product's tile, filled in when the widget is rendered
 
 
 @dataclass
