@@ -475,11 +475,21 @@ def personal_or_popular(user, k: int, *, personalized: bool) -> list[Item]:
     """``k`` items for one customer outside a page (e-mails, the back office)."""
     items: list[Item] = []
     seen: set[int] = set()
+    forgotten = forgotten_for(user) if user is not None and getattr(user, "pk", None) else None
     if personalized:
         entries = stored_for_you(user)
         products = available([entry[0] for entry in entries])
-        items = personal_items(entries, products, k, seen, forgotten_for(user))
+        items = personal_items(entries, products, k, seen, forgotten)
     if len(items) < k:
-        popular = popular_widget(country_of(user), k, exclude=seen)
-        items += popular.items[: k - len(items)]
+        # Best sellers are nobody's personal data, but a product the customer asked us to
+        # forget is not offered back to them either.
+        popular = popular_widget(country_of(user), k * 2, exclude=seen)
+        backfill = [
+            item
+            for item in popular.items
+            if not (
+                forgotten and forgotten.covers(item.product.pk, item.product.primary_category_id)
+            )
+        ]
+        items += backfill[: k - len(items)]
     return items

@@ -169,3 +169,22 @@ def test_home_widgets_for_a_personalized_customer_cost_few_queries(trained, clie
     assert widgets[0].name == "for-you"
     # consent, the stored list, recently viewed, the products, what she asked to forget
     assert len(queries) <= 6
+
+
+def test_a_product_the_customer_forgot_is_not_offered_back_as_a_best_seller(trained):
+    from duken.privacy.models import ForgottenItem
+
+    saule, daulet = trained["customers"]["saule"], trained["customers"]["daulet"]
+    best = serving.personal_or_popular(None, 10, personalized=False)[0].product
+    # when: Saule asks the shop to forget the best seller
+    ForgottenItem.objects.create(user=saule, key=f"product:{best.pk}")
+    # then: no list made for her offers it, personal or not (e-mails, the staff view)
+    for personalized in (True, False):
+        shown = serving.personal_or_popular(saule, 10, personalized=personalized)
+        assert shown and best.pk not in {item.product.pk for item in shown}
+    assert best.pk not in {p.pk for p, _reason in services.recommend_for_email(saule, 10)}
+    assert best.pk not in {i.product.pk for i in services.recommendations_for_customer(saule).items}
+    # while other customers still see it
+    assert best.pk in {
+        item.product.pk for item in serving.personal_or_popular(daulet, 10, personalized=False)
+    }
