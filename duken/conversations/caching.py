@@ -55,7 +55,7 @@ def talked_about() -> frozenset[int]:
         asked = Question.objects.filter(answered_at__isnull=False, is_hidden=False).values_list(
             "product_id", flat=True
         )
-        ids = frozenset(rated) | frozenset(asked)
+        ids = frozenset(rated.order_by().union(asked.order_by()))
         cache.set(key, ids, FRAGMENT_TTL)
     return ids
 

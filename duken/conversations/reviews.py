@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from duken.catalog.caching import bump_catalog_version
+from duken.catalog.models import Product
 from duken.orders.models import OrderEvent, OrderLine, OrderStatus
 
 from . import caching
@@ -90,6 +92,26 @@ def refresh_rating(product_id: int) -> None:
     fields["count"] = sum(counts.values())
     fields["total"] = sum(s * n for s, n in counts.items())
     ProductRating.objects.update_or_create(product_id=product_id, defaults=fields)
+    # Product tiles show the rating: renew the product's version (tiles are cached by it) and
+    # the catalog's (listings are cached by it), now and once the change is committed.
+    Product.objects.filter(pk=product_id).update(updated_at=timezone.now())
+    bump_catalog_version()
+    transaction.on_commit(bump_catalog_version)
+
+
+def ratings_of(product_ids) -> dict[int, tuple[float, int]]:
+    """``{product id: (average stars, number of reviews)}`` for those of ``product_ids`` with
+    approved reviews; no query when none of them has any (most products, most of the time)."""
+    from .models import ProductRating
+
+    talked = caching.talked_about()
+    ids = [pk for pk in product_ids if pk in talked]
+    if not ids:
+        return {}
+    rows = ProductRating.objects.filter(product_id__in=ids, count__gt=0).values_list(
+        "product_id", "count", "total"
+    )
+    return {pk: (total / count, count) for pk, count, total in rows}
 
 
 def _changed(product_id: int) -> None:

@@ -189,3 +189,30 @@ def test_deleting_a_product_with_reviews_leaves_no_rating_behind(
     with django_capture_on_commit_callbacks(execute=True):
         product.delete()
     assert not ProductRating.objects.exists() and not Review.objects.exists()
+
+
+def test_listing_tiles_show_the_rating_once_reviews_are_approved(client, buyer, staff, product):
+    from duken.catalog.services import refresh_category_counts
+
+    refresh_category_counts()
+    other = make_product(name="Wool Socks", category=product.primary_category)
+    listing = product.primary_category.get_absolute_url()
+
+    def tile(name):
+        html = client.get(listing).content.decode()
+        return html.split(f'class="pcard-name">{name}</h3>')[1].split("</article>")[0]
+
+    # given: the listing was shown (tiles cached) before any review
+    assert "pcard-rating" not in tile("Felt Slippers")
+    # when: a verified buyer's 4-star review is approved
+    review = reviews.submit_review(buyer, product, rating=4, text="Warm and soft")
+    assert "pcard-rating" not in tile("Felt Slippers")  # still waiting for moderation
+    reviews.approve(review, staff)
+    # then: the tile shows the rating, read out in full; other tiles show none
+    shown = tile("Felt Slippers")
+    assert 'aria-label="Rated 4.0 out of 5 by 1 customer"' in shown
+    assert "4.0 <span" in shown and "(1)" in shown
+    assert "pcard-rating" not in tile(other.name)
+    # and a rejected review takes it away again
+    reviews.reject(review, staff, "Not about the product")
+    assert "pcard-rating" not in tile("Felt Slippers")

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from django import template
 from django.core.cache import cache
+from django.utils import formats
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
@@ -234,10 +235,14 @@ def cards_html(products) -> list[str]:
     24 tiles is one call to a shared cache, not 24), the missing ones rendered and stored."""
     keys = [_card_key(product) for product in products]
     found = cache.get_many(keys) if keys else {}
+    todo = [(key, product) for key, product in zip(keys, products, strict=True) if key not in found]
     missing = {}
-    for key, product in zip(keys, products, strict=True):
-        if key not in found:
-            missing[key] = found[key] = _render_card(product)
+    if todo:
+        from duken.conversations.reviews import ratings_of
+
+        ratings = ratings_of([product.pk for _key, product in todo])
+        for key, product in todo:
+            missing[key] = found[key] = _render_card(product, ratings.get(product.pk))
     if missing:
         cache.set_many(missing, CARD_TTL)
     return [mark_safe(found[key]) for key in keys]
@@ -249,17 +254,35 @@ def product_grid(products):
     return mark_safe("".join(cards_html(list(products))))
 
 
-def _render_card(product) -> str:
+def _render_card(product, rating=None) -> str:
     return format_html(
         '<article class="pcard"><a class="pcard-link" href="{url}">'
         '<div class="pcard-media">{image}</div>'
-        '<h3 class="pcard-name">{name}</h3></a>'
+        '<h3 class="pcard-name">{name}</h3></a>{rating}'
         '<div class="pcard-meta"><span class="price">{price}</span>{badge}</div></article>',
         url=product.get_absolute_url(),
         image=mark_safe(image_html(product, "card")),
         name=product.name,
+        rating=rating_line(*rating) if rating else "",
         price=format_money(product.price, product.currency),
         badge=mark_safe(stock_badge(product)),
+    )
+
+
+def rating_line(average: float, count: int) -> str:
+    """A tile's rating: the average stars and how many reviews, read out in full."""
+    label = ngettext(
+        "Rated %(average)s out of 5 by %(count)d customer",
+        "Rated %(average)s out of 5 by %(count)d customers",
+        count,
+    ) % {"average": formats.number_format(average, 1), "count": count}
+    return format_html(
+        '<p class="pcard-rating" role="img" aria-label="{}"><span class="pcard-star"'
+        ' aria-hidden="true">★</span> <span aria-hidden="true">{} <span class="muted">({})'
+        "</span></span></p>",
+        label,
+        formats.number_format(average, 1),
+        count,
     )
 
 
