@@ -281,6 +281,9 @@ DUKEN_POSTS_PER_MINUTE = env.int("DUKEN_POSTS_PER_MINUTE", default=5)
 # behind a proxy); when empty it is derived from the request's host and WS_PORT.
 WS_PORT = env.int("WS_PORT", default=0)
 WS_URL = env.str("WS_URL", default="")
+# Hours between full recommendation retrains, queued by the worker after an order (0: only
+# when `duken recs train` is run).
+DUKEN_RECS_RETRAIN_HOURS = env.float("DUKEN_RECS_RETRAIN_HOURS", default=24)
 # Chat messages a shopper may send per minute; minutes without a socket before a staff reply
 # goes to the shopper by e-mail.
 DUKEN_CHAT_MESSAGES_PER_MINUTE = env.int("DUKEN_CHAT_MESSAGES_PER_MINUTE", default=20)

@@ -21,10 +21,13 @@ def train_recommendations(ranker: bool | None = None) -> dict:
 
 @task()
 def update_after_order(order_id: int) -> int:
-    """Count a newly placed order in the co-purchase lists and its customer's list."""
+    """Count a newly placed order in the co-purchase lists and its customer's list; queue the
+    full retrain when it is due (``DUKEN_RECS_RETRAIN_HOURS``)."""
     from .incremental import after_order
+    from .training import queue_retrain_if_due
 
     run = after_order(order_id)
+    queue_retrain_if_due()
     return run.products if run else 0
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -174,6 +175,34 @@ def stored_items(items, names) -> list:
         [pk, score, code, because, names.get(because, "") if because else ""]
         for pk, score, code, because in items
     ]
+
+
+RETRAIN_QUEUED_KEY = "recommendations:retrain-queued"
+
+
+def retrain_due(now=None) -> bool:
+    """Whether the last full retrain is older than ``DUKEN_RECS_RETRAIN_HOURS`` (never, if 0)."""
+    hours = getattr(settings, "DUKEN_RECS_RETRAIN_HOURS", 24)
+    if not hours:
+        return False
+    last = (
+        TrainingRun.objects.filter(kind=TrainingRun.Kind.FULL)
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    return last is None or last <= (now or timezone.now()) - timedelta(hours=hours)
+
+
+def queue_retrain_if_due() -> bool:
+    """Queue a full retrain for the worker when one is due and none was queued in the last
+    hour; the incremental updates call it, so a shop retrains on its own without cron."""
+    if not retrain_due() or not cache.add(RETRAIN_QUEUED_KEY, True, 3600):
+        return False
+    from .tasks import train_recommendations
+
+    transaction.on_commit(lambda: train_recommendations.enqueue(), robust=True)
+    logger.info("full retrain queued: the last one is older than the retrain interval")
+    return True
 
 
 def train(*, ranker: bool | None = None) -> TrainingRun:

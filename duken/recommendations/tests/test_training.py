@@ -111,6 +111,38 @@ def test_a_placed_order_counts_without_a_retrain(django_capture_on_commit_callba
     assert TrainingRun.objects.filter(kind=TrainingRun.Kind.ORDER, note=order.number).exists()
 
 
+def test_orders_queue_the_full_retrain_once_it_is_due(django_capture_on_commit_callbacks, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    data = shop.build()
+    emma = data["customers"]["emma"]
+    full = TrainingRun.objects.filter(kind=TrainingRun.Kind.FULL)
+
+    def place_order():
+        with django_capture_on_commit_callbacks(execute=True):
+            order = data["order"](emma, "teacup", "lantern", days_ago=0)
+            record_event(order, from_status="", to_status=order.status, note="Order placed.")
+
+    settings.DUKEN_RECS_RETRAIN_HOURS = 24
+    training.train(ranker=False)
+    # given: the last full retrain ran 25 hours ago
+    full.update(started_at=timezone.now() - timedelta(hours=25))
+    # when: an order is placed, the worker retrains in full after counting it
+    place_order()
+    assert full.count() == 2
+    assert full.first().started_at > timezone.now() - timedelta(minutes=5)
+    # a second order right after queues nothing more
+    place_order()
+    assert full.count() == 2
+    # and with the interval set to 0 only `duken recs train` retrains
+    settings.DUKEN_RECS_RETRAIN_HOURS = 0
+    full.update(started_at=timezone.now() - timedelta(days=30))
+    place_order()
+    assert full.count() == 2
+
+
 def test_incremental_and_full_retrain_agree_on_scores():
     data = shop.build()
     p = data["products"]
