@@ -69,8 +69,10 @@ class ListwiseBlend:
 
         def loss(theta):
             p = unpack(theta)
-            hidden = np.tanh(z @ p["w1"] + p["b1"])
-            s = z @ p["linear"] + hidden @ p["w2"]
+            # One pass over z for the linear term and the hidden layer, one for their gradients.
+            both = z @ np.column_stack([p["linear"], p["w1"]])
+            hidden = np.tanh(both[:, 1:] + p["b1"])
+            s = both[:, 0] + hidden @ p["w2"]
             peak = np.maximum.reduceat(s, starts)
             e = np.exp(s - peak[row_group])
             total = np.add.reduceat(e, starts)
@@ -79,13 +81,14 @@ class ListwiseBlend:
             penalty = 0.5 * self.l2 * (theta[offsets[1] :] @ theta[offsets[1] :])
             penalty += 0.5 * self.l2 * 0.1 * (p["linear"] @ p["linear"])
             ds = (group_weight * positives)[row_group] * e / total[row_group] - wy
+            dz = np.outer(ds, p["w2"]) * (1.0 - hidden**2)
+            back = z.T @ np.column_stack([ds, dz])
             grads = {
-                "linear": z.T @ ds + self.l2 * 0.1 * p["linear"],
+                "linear": back[:, 0] + self.l2 * 0.1 * p["linear"],
+                "w1": back[:, 1:],
+                "b1": dz.sum(axis=0),
                 "w2": hidden.T @ ds,
             }
-            dz = np.outer(ds, p["w2"]) * (1.0 - hidden**2)
-            grads["w1"] = z.T @ dz
-            grads["b1"] = dz.sum(axis=0)
             grad = np.concatenate([grads[name].ravel() for name in shapes])
             grad[offsets[1] :] += self.l2 * theta[offsets[1] :]
             return (value + penalty) / len(starts), grad / len(starts)

@@ -25,7 +25,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .base import top_k
-from .blend import LinearBlend, ListwiseBlend
+from .blend import POPULAR, LinearBlend, ListwiseBlend
 from .features import FEATURE_NAMES, FEATURES, FeatureBuilder, FeatureSettings
 
 REQUIRED_COLUMNS = ("user", "item", "timestamp", "quantity", "country")
@@ -54,13 +54,15 @@ class DukenRanker:
 
     def __init__(
         self,
-        validation_days=56,
+        windows=((56, 56), (28, 28)),
         candidates_per_signal=60,
         batch_size=256,
         min_coverage=0.33,
         settings=None,
     ):
-        self.validation_days = validation_days
+        # Held-out windows the blends learn from: (days before the end of the data where the
+        # inner cutoff lies, days held out after it).
+        self.windows = tuple(windows)
         self.min_coverage = min_coverage
         self.candidates_per_signal = candidates_per_signal
         self.batch_size = batch_size
@@ -87,14 +89,23 @@ class DukenRanker:
         )
         end = purchases["timestamp"].max().floor("D") + pd.Timedelta(days=1)
         self.now = _naive_utc(pd.Timestamp(now)) if now is not None else end
-        inner_cutoff = self.now - pd.Timedelta(days=self.validation_days)
         self.blends = {"all": None, "discovery": None}
-        if (purchases["timestamp"] < inner_cutoff).any():
+        samples = {"all": [], "discovery": []}
+        for number, (before, length) in enumerate(self.windows):
+            inner_cutoff = self.now - pd.Timedelta(days=before)
+            if not (purchases["timestamp"] < inner_cutoff).any():
+                continue
             inner = FeatureBuilder(
                 purchases, len(self.user_index), len(self.item_index), inner_cutoff, self.settings
             )
-            held_out = purchases[purchases["timestamp"] >= inner_cutoff]
-            self.blends = self._learn_blends(inner, held_out)
+            held_out = purchases[
+                (purchases["timestamp"] >= inner_cutoff)
+                & (purchases["timestamp"] < inner_cutoff + pd.Timedelta(days=length))
+            ]
+            for variant, part in self._samples(inner, held_out, number).items():
+                samples[variant].append(part)
+        if samples["all"]:
+            self.blends = self._learn_blends(samples, len(self.item_index))
         for variant, blend in self.blends.items():
             if blend is None:
                 self.blends[variant] = LinearBlend(_default_weights(variant))
@@ -103,17 +114,19 @@ class DukenRanker:
         )
         return self
 
-    def _learn_blends(self, builder, held_out):
+    def _samples(self, builder, held_out, window):
+        """Per variant, the learning lists of one held-out window: features of each active
+        customer's candidates, whether they were bought, and the customer's list id."""
         targets = held_out[["u", "i"]].drop_duplicates()
         active = np.flatnonzero(builder.user_days > 0)
         users = np.intersect1d(active, targets["u"].unique())
         if len(users) == 0:
-            return {"all": None, "discovery": None}
+            return {}
         labels = sp.csr_matrix(
             (np.ones(len(targets)), (targets["u"].to_numpy(), targets["i"].to_numpy())),
             shape=(builder.n_users, builder.n_items),
         )
-        samples = {"all": ([], [], [], [], []), "discovery": ([], [], [], [], [])}
+        parts = {"all": ([], [], [], [], []), "discovery": ([], [], [], [], [])}
         for start in range(0, len(users), self.batch_size):
             batch = users[start : start + self.batch_size]
             feats = builder.features(batch)
@@ -122,48 +135,64 @@ class DukenRanker:
             for variant in ("all", "discovery"):
                 allowed = ~bought if variant == "discovery" else np.ones_like(bought)
                 chosen = self._candidates(feats, allowed)
-                samples[variant][0].append(feats[chosen])
-                samples[variant][1].append(positives[chosen].astype(np.float64))
+                parts[variant][0].append(feats[chosen])
+                parts[variant][1].append(positives[chosen].astype(np.float64))
                 rows, items = np.nonzero(chosen)
-                samples[variant][2].append(rows + start)
-                samples[variant][3].append(items)
-                samples[variant][4].append((positives & allowed).sum(axis=1))
+                parts[variant][2].append(rows + start)
+                parts[variant][3].append(items)
+                parts[variant][4].append((positives & allowed).sum(axis=1))
+        out = {}
+        for variant, part in parts.items():
+            x, y, group, items, wanted = (np.concatenate(values) for values in part)
+            out[variant] = (x, y, group, items, wanted, window)
+        return out
+
+    def _learn_blends(self, samples, n_items):
         blends = {}
         for variant, parts in samples.items():
-            x, y, group, items, wanted = (np.concatenate(part) for part in parts)
+            offset, stacked = 0, []
+            for x, y, group, items, wanted, window in parts:
+                stacked.append((x, y, group + offset, items, wanted, window))
+                offset += len(wanted)
+            x = np.concatenate([part[0] for part in stacked])
+            y = np.concatenate([part[1] for part in stacked])
+            group = np.concatenate([part[2] for part in stacked])
             if not y.any():
                 blends[variant] = None
                 continue
             blend = ListwiseBlend().fit(x, y, group)
-            blend.popularity_penalty = self._popularity_penalty(
-                blend, x, y, group, items, wanted, builder.n_items
-            )
+            blend.popularity_penalty = self._popularity_penalty(blend, parts, n_items)
             blends[variant] = blend
         return blends
 
-    def _popularity_penalty(self, blend, x, y, group, items, wanted, n_items, k=20):
+    def _popularity_penalty(self, blend, windows, n_items, k=20):
         """How much to hold back popular items: the penalty with the best held-out recall
-        among those that still show at least ``min_coverage`` of the catalog in the top ``k``.
+        among those that still show at least ``min_coverage`` of the catalog in the top ``k``
+        (the coverage of each held-out window, averaged).
 
         A blend learned for recall alone leans on popularity and shows the same few hundred
         items to everyone; a shop wants customers to see more of its catalog."""
-        base = blend.score(x)
-        popular = x[:, FEATURE_NAMES.index("popular_recent")]
-        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-        ends = np.r_[starts[1:], len(group)]
-        wanted = wanted[group[starts]]
-        has_target = wanted > 0
-        denominators = np.minimum(k, wanted[has_target])
+        prepared = []
+        for x, y, group, items, wanted, _window in windows:
+            starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+            ends = np.r_[starts[1:], len(group)]
+            listed = wanted[group[starts]]
+            prepared.append((blend.score(x), x[:, POPULAR], y, items, starts, ends, listed))
         best = None
         for penalty in POPULARITY_PENALTIES:
-            scores = base - penalty * popular
-            hits, shown = [], set()
-            for start, end in zip(starts, ends, strict=True):
-                top = start + np.argsort(-scores[start:end], kind="stable")[:k]
-                shown.update(items[top].tolist())
-                hits.append(y[top].sum())
-            recall = float(np.mean(np.asarray(hits)[has_target] / denominators))
-            coverage = len(shown) / n_items
+            recalls, coverages = [], []
+            for base, popular, y, items, starts, ends, listed in prepared:
+                scores = base - penalty * popular
+                hits, shown = [], set()
+                for start, end in zip(starts, ends, strict=True):
+                    top = start + np.argsort(-scores[start:end], kind="stable")[:k]
+                    shown.update(items[top].tolist())
+                    hits.append(y[top].sum())
+                has_target = listed > 0
+                recalls.append(np.asarray(hits)[has_target] / np.minimum(k, listed[has_target]))
+                coverages.append(len(shown) / n_items)
+            recall = float(np.mean(np.concatenate(recalls)))
+            coverage = float(np.mean(coverages))
             key = (
                 coverage >= self.min_coverage,
                 recall if coverage >= self.min_coverage else coverage,

@@ -98,6 +98,10 @@ SPECS = [
         [
             {"factors": f, "regularization": r, "alpha": a, "iterations": 15}
             for f, r, a in ((128, 20.0, 4.0), (256, 5.0, 1.0), (256, 20.0, 4.0), (256, 50.0, 16.0))
+        ]
+        + [
+            {"factors": f, "regularization": r, "alpha": a, "iterations": 30, "weighting": "log"}
+            for f, r, a in ((256, 20.0, 8.0), (512, 20.0, 4.0), (512, 20.0, 8.0), (512, 50.0, 16.0))
         ],
     ),
     Spec(

@@ -167,6 +167,18 @@ def test_duken_ranker_learns_its_blend_only_from_enough_history():
     assert short.recommend("tea lover", k=1)[0][0] == "TEA"
 
 
+def test_duken_ranker_learns_from_every_held_out_window_with_history_before_it():
+    # given six weeks: too short to hold out eight weeks, long enough to hold out four
+    six_weeks = purchases(weeks=6)
+    # when
+    both = DukenRanker().fit(six_weeks)
+    eight_only = DukenRanker(windows=((56, 56),)).fit(six_weeks)
+    # then the four-week window alone is enough to learn a blend
+    assert type(both.blends["all"]).__name__ == "ListwiseBlend"
+    assert type(eight_only.blends["all"]).__name__ == "LinearBlend"
+    assert both.recommend("tea lover", k=1)[0][0] == "TEA"
+
+
 def test_duken_ranker_reads_time_zone_aware_timestamps_as_utc():
     # given the same history with naive UTC times and with aware times (as the database has)
     naive = purchases()
