@@ -10,9 +10,10 @@ Design (details and measured figures in docs/recommendations.md):
   the season a year before.
 * Candidates: the union of each main signal's best items.
 * The blend is learned, not hand-set: ``fit`` holds out the last weeks of the data it is
-  given, computes the signals at that inner cutoff, and trains a listwise scorer
-  (``blend.py``) to put first the items each customer bought in the held-out weeks, then picks
-  a popularity penalty on the same weeks so that lists keep a third of the catalog in view.
+  given (two windows: the last eight weeks and the last four), computes the signals at each
+  inner cutoff, and trains a listwise scorer (``blend.py``) on both windows' lists to put first
+  the items each customer bought in the held-out weeks, then picks a popularity penalty on the
+  same weeks so that lists keep a third of the catalog in view.
   Two blends are learned: one for every item ("all") and one for items the customer has never
   bought ("discovery"), since finding new items is not the same task as predicting reorders.
 * The signals are then recomputed on all the data and the learned blends applied.
