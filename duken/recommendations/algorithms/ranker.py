@@ -51,11 +51,14 @@ class DukenRanker:
 
     ``interactions``: one row per purchase line with columns ``user``, ``item``,
     ``timestamp``, ``quantity`` and ``country``; ids may be any hashable values.
+    ``learn``: the blends to learn ("all" is what ``recommend`` serves; "discovery" ranks only
+    items a customer never bought); a blend not learned uses fixed weights.
     """
 
     def __init__(
         self,
         windows=((56, 56), (28, 28)),
+        learn=("all", "discovery"),
         candidates_per_signal=60,
         batch_size=256,
         min_coverage=0.33,
@@ -64,6 +67,7 @@ class DukenRanker:
         # Held-out windows the blends learn from: (days before the end of the data where the
         # inner cutoff lies, days held out after it).
         self.windows = tuple(windows)
+        self.learn = tuple(learn)
         self.min_coverage = min_coverage
         self.candidates_per_signal = candidates_per_signal
         self.batch_size = batch_size
@@ -91,7 +95,7 @@ class DukenRanker:
         end = purchases["timestamp"].max().floor("D") + pd.Timedelta(days=1)
         self.now = _naive_utc(pd.Timestamp(now)) if now is not None else end
         self.blends = {"all": None, "discovery": None}
-        samples = {"all": [], "discovery": []}
+        samples = {variant: [] for variant in self.learn}
         for number, (before, length) in enumerate(self.windows):
             inner_cutoff = self.now - pd.Timedelta(days=before)
             if not (purchases["timestamp"] < inner_cutoff).any():
@@ -105,8 +109,8 @@ class DukenRanker:
             ]
             for variant, part in self._samples(inner, held_out, number).items():
                 samples[variant].append(part)
-        if samples["all"]:
-            self.blends = self._learn_blends(samples, len(self.item_index))
+        if any(samples.values()):
+            self.blends.update(self._learn_blends(samples, len(self.item_index)))
         for variant, blend in self.blends.items():
             if blend is None:
                 self.blends[variant] = LinearBlend(_default_weights(variant))
@@ -127,13 +131,13 @@ class DukenRanker:
             (np.ones(len(targets)), (targets["u"].to_numpy(), targets["i"].to_numpy())),
             shape=(builder.n_users, builder.n_items),
         )
-        parts = {"all": ([], [], [], [], []), "discovery": ([], [], [], [], [])}
+        parts = {variant: ([], [], [], [], []) for variant in self.learn}
         for start in range(0, len(users), self.batch_size):
             batch = users[start : start + self.batch_size]
             feats = builder.features(batch)
             bought = builder.bought[batch].toarray() > 0
             positives = labels[batch].toarray() > 0
-            for variant in ("all", "discovery"):
+            for variant in self.learn:
                 allowed = ~bought if variant == "discovery" else np.ones_like(bought)
                 chosen = self._candidates(feats, allowed)
                 parts[variant][0].append(feats[chosen])

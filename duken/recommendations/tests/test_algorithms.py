@@ -12,6 +12,9 @@ from duken.recommendations.algorithms.popularity import Popularity
 from duken.recommendations.algorithms.ranker import DukenRanker
 from duken.recommendations.algorithms.repeat import Repeat
 from duken.recommendations.algorithms.rp3beta import RP3beta
+from duken.recommendations.evaluation.protocol import clean
+
+from .retail import retail_frame
 
 # users x items: items 0 and 1 always bought together, 2 with 3 mostly, 4 by one user alone
 MATRIX = sp.csr_matrix(
@@ -177,6 +180,20 @@ def test_duken_ranker_learns_from_every_held_out_window_with_history_before_it()
     assert type(both.blends["all"]).__name__ == "ListwiseBlend"
     assert type(eight_only.blends["all"]).__name__ == "LinearBlend"
     assert both.recommend("tea lover", k=1)[0][0] == "TEA"
+
+
+def test_duken_ranker_learns_only_the_blends_it_is_asked_for():
+    # given customers who also try items new to them in the held-out weeks
+    rows = clean(retail_frame())
+    # when
+    both = DukenRanker().fit(rows)
+    served_only = DukenRanker(learn=("all",)).fit(rows)
+    # then both learn the blend "recommend" serves; only the first learns "discovery"
+    assert type(both.blends["discovery"]).__name__ == "ListwiseBlend"
+    assert type(served_only.blends["all"]).__name__ == "ListwiseBlend"
+    assert type(served_only.blends["discovery"]).__name__ == "LinearBlend"
+    user = rows["user"].iloc[0]
+    assert served_only.recommend(user, k=5) == both.recommend(user, k=5)
 
 
 def test_duken_ranker_reads_time_zone_aware_timestamps_as_utc():
