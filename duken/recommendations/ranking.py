@@ -47,7 +47,10 @@ def ranked_lists(buys: pd.DataFrame, neighbours, exclude_for, k=personal.LIST_LE
     customers = buys[buys["user"] > 0]
     if customers.empty:
         return {}
-    model = DukenRanker().fit(customers[["user", "item", "timestamp", "quantity", "country"]])
+    # The shop's lists may offer items bought before, so only the "all" blend is learned.
+    model = DukenRanker(learn=("all",)).fit(
+        customers[["user", "item", "timestamp", "quantity", "country"]]
+    )
     orders = customers.groupby(["user", "item"])["order"].nunique()
     bought: dict[int, dict[int, int]] = defaultdict(dict)
     for (user, item), count in orders.items():
