@@ -150,16 +150,28 @@ def add_to_cart(cart: Cart, product_id, quantity) -> CartLine:
     product = _active_product(product_id)
     with transaction.atomic():
         line = CartLine.objects.select_for_update().filter(cart=cart, product=product).first()
-        new_quantity = (line.quantity if line else 0) + quantity
-        _check_limit(product, new_quantity)
         if line is None:
-            line = CartLine.objects.create(
-                cart=cart, product=product, product_name=product.name[:200], quantity=new_quantity
-            )
-        else:
-            line.product = product
-            line.quantity = new_quantity
-            line.save(update_fields=["quantity"])
+            _check_limit(product, quantity)
+            try:
+                with transaction.atomic():
+                    line = CartLine.objects.create(
+                        cart=cart,
+                        product=product,
+                        product_name=product.name[:200],
+                        quantity=quantity,
+                    )
+            except IntegrityError:
+                # The same cart added the same product a moment ago (a double click, two
+                # tabs): there was no row to lock then; there is one now, so add to it.
+                line = CartLine.objects.select_for_update().get(cart=cart, product=product)
+            else:
+                _touch(cart)
+                return line
+        new_quantity = line.quantity + quantity
+        _check_limit(product, new_quantity)
+        line.product = product
+        line.quantity = new_quantity
+        line.save(update_fields=["quantity"])
         _touch(cart)
     return line
 
