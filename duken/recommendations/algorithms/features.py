@@ -252,6 +252,62 @@ class FeatureBuilder:
         return out
 
 
+def basket_transitions(events, n_users, n_items, baskets=3, decay=0.5, shrink=10.0, horizon=1):
+    """What customers buy in the basket after a basket holding each item, and each customer's
+    last baskets.
+
+    ``events``: distinct (``u``, ``i``, ``day``) rows; a basket is one customer's purchase day.
+    Returns ``transitions`` (items x items, sparse): ``transitions[i, j]`` counts, over the
+    baskets holding ``i`` that the same customer followed with another basket, the next
+    ``horizon`` baskets holding ``j``, divided by the number of those baskets plus ``shrink``
+    (items seen in few baskets are pulled towards zero). With ``horizon=1`` it is the share of
+    next baskets holding ``j``. The diagonal is the item's own rate of coming back. And
+    ``last_baskets`` (users x items, sparse): the items of each customer's last ``baskets``
+    baskets, the latest weighing 1, the one before ``decay``, then ``decay**2``...
+    A customer's next-basket score is ``last_baskets[u] @ transitions``.
+
+    Not among the ranker's signals: measured as one and left out (docs/recommendations.md,
+    "What did not help").
+    """
+    keys = events[["u", "day"]].drop_duplicates().sort_values(["u", "day"])
+    users = keys["u"].to_numpy()
+    n_baskets = len(keys)
+    # Position of each basket from the customer's latest (0 = latest).
+    counts = np.bincount(users, minlength=n_users)
+    order_in_user = np.arange(n_baskets) - np.repeat(np.cumsum(counts) - counts, counts)
+    from_last = counts[users] - 1 - order_in_user
+    basket_id = pd.MultiIndex.from_frame(keys).get_indexer(
+        pd.MultiIndex.from_frame(events[["u", "day"]])
+    )
+    items = events["i"].to_numpy()
+    basket_items = sp.csr_matrix(
+        (np.ones(len(events)), (basket_id, items)), shape=(n_baskets, n_items)
+    )
+    # Basket b followed by basket b + 1 of the same customer (and b + 2... up to ``horizon``).
+    has_next = np.r_[users[1:] == users[:-1], False]
+    source = np.flatnonzero(has_next)
+    pairs = [(source, source + 1)]
+    for ahead in range(2, horizon + 1):
+        later = np.flatnonzero(users[ahead:] == users[:-ahead])
+        pairs.append((later, later + ahead))
+    step = sp.csr_matrix(
+        (
+            np.ones(sum(len(a) for a, _ in pairs)),
+            (np.concatenate([a for a, _ in pairs]), np.concatenate([b for _, b in pairs])),
+        ),
+        shape=(n_baskets, n_baskets),
+    )
+    counted = (basket_items.T @ step @ basket_items).tocsr()
+    followed = np.asarray(basket_items[source].sum(axis=0)).ravel()
+    transitions = sp.diags(1.0 / (followed + shrink)) @ counted
+    recent = from_last < baskets
+    weights = sp.csr_matrix(
+        (decay ** from_last[recent], (users[recent], np.flatnonzero(recent))),
+        shape=(n_users, n_baskets),
+    )
+    return sp.csr_matrix(transitions), sp.csr_matrix(weights @ basket_items)
+
+
 def _row_normalised(scores):
     scores = np.asarray(scores, dtype=np.float64)
     top = np.abs(scores).max(axis=1, keepdims=True)

@@ -7,6 +7,7 @@ import scipy.sparse as sp
 
 from duken.recommendations.algorithms.als import ALS
 from duken.recommendations.algorithms.ease import EASE
+from duken.recommendations.algorithms.features import basket_transitions
 from duken.recommendations.algorithms.itemknn import ItemKNN, item_similarities
 from duken.recommendations.algorithms.popularity import Popularity
 from duken.recommendations.algorithms.ranker import DukenRanker
@@ -213,3 +214,44 @@ def test_duken_ranker_reads_time_zone_aware_timestamps_as_utc():
 def test_duken_ranker_refuses_frames_without_the_columns_it_needs():
     with pytest.raises(ValueError, match="country"):
         DukenRanker().fit(purchases().drop(columns=["country"]))
+
+
+def test_basket_transitions_count_what_follows_each_item_in_the_next_basket():
+    # given two customers' baskets (one per day):
+    # customer 0: {0, 1} then {2} then {0}; customer 1: {0} then {1, 2}
+    days = ["2011-01-01", "2011-01-01", "2011-01-05", "2011-01-09"]
+    days += ["2011-01-02", "2011-01-03", "2011-01-03"]
+    events = pd.DataFrame(
+        {"u": [0, 0, 0, 0, 1, 1, 1], "i": [0, 1, 2, 0, 0, 2, 1], "day": pd.to_datetime(days)}
+    )
+    # when
+    transitions, last = basket_transitions(events, 2, 3, baskets=2, decay=0.5, shrink=0.0)
+    # then item 0 is in two baskets followed by another: once by {2}, once by {1, 2}
+    np.testing.assert_allclose(
+        transitions.toarray(), [[0.0, 0.5, 1.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    )
+    # and each customer's last two baskets, the latest weighing 1 and the one before 0.5
+    np.testing.assert_allclose(last.toarray(), [[1.0, 0.0, 0.5], [0.5, 1.0, 1.0]])
+    # and shrinkage pulls items seen in few baskets towards zero
+    shrunk, _ = basket_transitions(events, 2, 3, baskets=2, decay=0.5, shrink=2.0)
+    np.testing.assert_allclose(shrunk.toarray()[0], [0.0, 0.25, 0.5])
+    # and with a horizon of two baskets, customer 0's {0, 1} also counts towards their {0}
+    ahead, _ = basket_transitions(events, 2, 3, shrink=0.0, horizon=2)
+    np.testing.assert_allclose(ahead.toarray(), [[0.5, 0.5, 1.0], [1.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+
+
+def test_basket_transitions_keep_the_items_reordered_in_the_next_basket():
+    # given a customer who buys item 1 in every basket, and item 0 once
+    events = pd.DataFrame(
+        {
+            "u": [0, 0, 0, 0],
+            "i": [0, 1, 1, 1],
+            "day": pd.to_datetime(["2011-01-01", "2011-01-01", "2011-01-08", "2011-01-15"]),
+        }
+    )
+    transitions, last = basket_transitions(events, 1, 2, shrink=0.0)
+    # then item 1's own next-basket rate is 1 (the diagonal is kept), and the customer's
+    # next-basket score ranks item 1 first
+    assert transitions[1, 1] == 1.0 and transitions[1, 0] == 0.0
+    scores = (last @ transitions).toarray()[0]
+    assert scores[1] > scores[0]
