@@ -251,16 +251,20 @@ def test_shortages_are_flagged_before_paying_and_need_consent(client, shipping):
     assert line.backordered_quantity == 2
 
 
-def test_stock_sold_out_meanwhile_gives_a_clear_message(client, shipping):
-    # given
-    product = make_product(stock=2, allow_backorder=False)
+@pytest.mark.parametrize(("left", "says"), [(1, "only 1 unit left"), (0, "is out of stock")])
+def test_stock_sold_out_meanwhile_gives_a_clear_message(client, shipping, left, says):
+    # given: a product that cannot be backordered, two in the cart
+    product = make_product(name="Tin Lantern", stock=2, allow_backorder=False)
     _add(client, product, "2")
     page = client.get(reverse("storefront:checkout"))
-    Product.objects.filter(pk=product.pk).update(stock=1)
-    # when
+    Product.objects.filter(pk=product.pk).update(stock=left)
+    # when: other shoppers bought it before this one pressed "Place order"
     response = _checkout_post(client, _token(page))
-    # then
-    assert response.status_code in (400, 409)
+    # then: told what is left, not asked to accept a later delivery that is not possible
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert f"Tin Lantern {says}" in html or f"Tin Lantern: {says}" in html
+    assert "Tick the box to accept their later delivery" not in html
     assert not Order.objects.exists()
 
 

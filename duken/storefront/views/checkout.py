@@ -235,7 +235,9 @@ def _submit(request):
             None, _("This checkout form has expired. Please check your order and submit again.")
         )
         return _reissue(request, form, summary, data)
-    if summary.has_shortage and not form.cleaned_data["accept_backorder"]:
+    # Ask to accept a later delivery only when it would help: a product that cannot be
+    # backordered is refused below as out of stock.
+    if summary.has_shortage and summary.can_order_all and not form.cleaned_data["accept_backorder"]:
         form.add_error(
             "accept_backorder",
             _("Some items are not fully in stock. Tick the box to accept their later delivery."),
