@@ -200,6 +200,7 @@ def _in_background() -> bool:
 _wake = threading.Event()
 _idle = threading.Event()
 _idle.set()
+_release = threading.Event()
 _writer = None
 _writer_lock = threading.Lock()
 
@@ -211,6 +212,9 @@ def _write_forever() -> None:
         try:
             close_old_connections()  # honours CONN_MAX_AGE and drops a broken connection
             flush()
+            if _release.is_set():
+                connection.close()
+                _release.clear()
         except Exception:  # flush() logs its own failures; the thread must never die
             logger.exception("the interaction writer thread failed to flush")
         finally:
@@ -230,6 +234,17 @@ def flush_soon() -> None:
                 _writer.start()
     _idle.clear()
     _wake.set()
+
+
+def release_connection(timeout: float = 10.0) -> bool:
+    """Have the writer thread write what is due and close its database connection (before
+    the database is dropped or moved); it opens a new one for its next batch."""
+    if _writer is None or not _writer.is_alive():
+        return True
+    _release.set()
+    _idle.clear()
+    _wake.set()
+    return wait_idle(timeout)
 
 
 def wait_idle(timeout: float = 10.0) -> bool:

@@ -207,6 +207,8 @@ def test_in_production_the_writer_thread_writes_the_batch(consenting, settings):
     assert buffer.pending() == 0
     assert Event.objects.filter(kind=Kind.PRODUCT_VIEW).count() == 2
     assert "duken-interactions-writer" in {t.name for t in threading.enumerate()}
+    # and it lets go of its connection when asked (the test database is dropped at the end)
+    assert buffer.release_connection(timeout=10)
 
 
 def test_recording_a_page_view_adds_no_query(consenting):
