@@ -3,26 +3,15 @@ the name ("Pink Regency Teacup" and "Green Regency Teacup"). A product gets such
 moment it exists, before anybody has bought or viewed it."""
 
 import math
-import re
-from collections import Counter
 
 import numpy as np
 import scipy.sparse as sp
 
 from duken.recommendations.algorithms.itemknn import item_similarities
+from duken.recommendations.algorithms.text import tokens, word_vectors
 
-# Words that say nothing about what a product is.
-STOP_WORDS = frozenset(
-    "a an and the of set pack with in for to assorted size large small mini big box "
-    "design colour color colours asst piece pcs".split()
-)
 CATEGORY_WEIGHT = 0.6  # sharing the main category counts about as much as a shared rare word
 NEIGHBOURS = 24
-
-
-def tokens(name: str) -> list[str]:
-    words = re.findall(r"[^\W\d_]{3,}", (name or "").lower())
-    return [w for w in words if w not in STOP_WORDS]
 
 
 def similar_lists(products: list[tuple[int, str, int]], n: int = NEIGHBOURS) -> dict[int, list]:
@@ -30,36 +19,17 @@ def similar_lists(products: list[tuple[int, str, int]], n: int = NEIGHBOURS) -> 
     products as ``[[id, score], ...]``, best first."""
     if not products:
         return {}
-    vocabulary: dict[str, int] = {}
-    document_frequency: Counter = Counter()
-    documents = []
-    for _pk, name, _category in products:
-        words = set(tokens(name))
-        documents.append(words)
-        document_frequency.update(words)
-    count = len(products)
-    rows, cols, values = [], [], []
-    for row, (words, (_pk, _name, category)) in enumerate(zip(documents, products, strict=True)):
-        weights = {}
-        for word in words:
-            column = vocabulary.setdefault(word, len(vocabulary))
-            weights[column] = math.log((1 + count) / (1 + document_frequency[word])) + 1.0
-        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-        for column, weight in weights.items():
-            rows.append(row)
-            cols.append(column)
-            values.append(weight / norm)
-        rows.append(row)
-        cols.append(("category", category))
-        values.append(CATEGORY_WEIGHT)
-    categories = {c for c in cols if isinstance(c, tuple)}
-    offset = len(vocabulary)
-    category_column = {c: offset + i for i, c in enumerate(sorted(categories, key=str))}
-    cols = [category_column[c] if isinstance(c, tuple) else c for c in cols]
-    features = sp.csr_matrix(
-        (np.asarray(values, dtype=np.float32), (rows, cols)),
-        shape=(count, offset + len(category_column)),
+    words = word_vectors([name for _pk, name, _category in products])
+    categories = sorted({category for _pk, _name, category in products}, key=str)
+    column = {category: number for number, category in enumerate(categories)}
+    in_category = sp.csr_matrix(
+        (
+            np.full(len(products), CATEGORY_WEIGHT, dtype=np.float32),
+            (np.arange(len(products)), [column[c] for _pk, _name, c in products]),
+        ),
+        shape=(len(products), len(categories)),
     )
+    features = sp.hstack([words, in_category], format="csr")
     # Features play the users' part: products sharing them are similar.
     similarity = item_similarities(features.T.tocsr(), n_neighbours=n)
     ids = [pk for pk, _name, _category in products]

@@ -39,9 +39,12 @@ def _explain(item, bought_orders, neighbours):
     return kind, because
 
 
-def ranked_lists(buys: pd.DataFrame, neighbours, exclude_for, k=personal.LIST_LENGTH) -> dict:
+def ranked_lists(
+    buys: pd.DataFrame, neighbours, exclude_for, names=None, k=personal.LIST_LENGTH
+) -> dict:
     """``{user_id: [(product_id, score, reason_code, reason_product_id)]}`` for every customer
-    with purchases; ``exclude_for(user_id)`` names products never to offer them."""
+    with purchases; ``exclude_for(user_id)`` names products never to offer them; ``names``
+    (product id to name) lets the ranker match products by name."""
     from .algorithms.ranker import DukenRanker
 
     customers = buys[buys["user"] > 0]
@@ -49,7 +52,7 @@ def ranked_lists(buys: pd.DataFrame, neighbours, exclude_for, k=personal.LIST_LE
         return {}
     # The shop's lists may offer items bought before, so only the "all" blend is learned.
     model = DukenRanker(learn=("all",)).fit(
-        customers[["user", "item", "timestamp", "quantity", "country"]]
+        customers[["user", "item", "timestamp", "quantity", "country"]], names=names
     )
     orders = customers.groupby(["user", "item"])["order"].nunique()
     bought: dict[int, dict[int, int]] = defaultdict(dict)

@@ -233,7 +233,7 @@ def train(*, ranker: bool | None = None) -> TrainingRun:
     ranked = {}
     if ranker if ranker is not None else getattr(settings, "RECOMMENDATIONS_RANKER", True):
         try:
-            ranked = ranking.ranked_lists(buys, neighbours, exclude_for)
+            ranked = ranking.ranked_lists(buys, neighbours, exclude_for, names)
         except Exception:
             # The neighbour scorer below still gives every customer a list.
             logger.exception("the ranker could not be trained; lists come from neighbours")

@@ -8,6 +8,9 @@ it can learn interactions such as "repeat purchases matter more for customers wh
 often" while the linear term explains the main effects (and names a reason for each item).
 """
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
@@ -20,7 +23,9 @@ POPULAR = FEATURE_NAMES.index("popular_recent")
 class ListwiseBlend:
     popularity_penalty = 0.0
 
-    def __init__(self, hidden=8, l2=50.0, max_iterations=300, list_length=20, seed=7):
+    def __init__(self, hidden=8, l2=50.0, max_iterations=300, list_length=20, seed=7, columns=None):
+        # The features (columns) the blend uses; all by default.
+        self.columns = columns
         self.hidden = hidden
         self.list_length = list_length
         self.l2 = l2
@@ -30,6 +35,9 @@ class ListwiseBlend:
     def fit(self, x, y, groups):
         """``x`` n x d features, ``y`` 0/1 labels, ``groups`` sorted group (customer) ids."""
         x = np.asarray(x, dtype=np.float64)
+        if self.columns is None:
+            self.columns = np.arange(x.shape[1])
+        x = x[:, self.columns]
         y = np.asarray(y, dtype=np.float64)
         self.mean = x.mean(axis=0)
         self.std = x.std(axis=0)
@@ -107,14 +115,57 @@ class ListwiseBlend:
 
     def score(self, feats):
         """Scores for features of any leading shape (..., d)."""
-        z = (feats - self.mean) / self.std
+        z = (feats[..., self.columns] - self.mean) / self.std
         hidden = np.tanh(z @ self.params["w1"] + self.params["b1"])
         scores = z @ self.params["linear"] + hidden @ self.params["w2"]
         return scores - self.popularity_penalty * feats[..., POPULAR]
 
     def contributions(self, feats):
-        """Each feature's share of the linear term: what the reasons are named after."""
-        return (feats - self.mean) / self.std * self.params["linear"]
+        """Each feature's share of the linear term: what the reasons are named after (zero for
+        features the blend does not use)."""
+        shares = np.zeros(feats.shape)
+        shares[..., self.columns] = (
+            (feats[..., self.columns] - self.mean) / self.std * self.params["linear"]
+        )
+        return shares
+
+
+class BlendEnsemble:
+    """The average of listwise blends that differ only in their random start.
+
+    The hidden layer makes each blend's fit land in a different optimum; one blend's recall
+    varies by about 0.002 from seed to seed, the average of two by less. Members learn side
+    by side, one thread each (their matrix products release the interpreter lock). Each
+    member's scores are put on one scale (mean 0, standard deviation 1 on the learning rows)
+    before averaging.
+    """
+
+    popularity_penalty = 0.0
+
+    def __init__(self, seeds=(7, 8), **options):
+        self.members = [ListwiseBlend(seed=seed, **options) for seed in seeds]
+
+    def fit(self, x, y, groups):
+        workers = max(1, min(len(self.members), os.cpu_count() or 1))
+        with threadpool_limits(1, "blas"), ThreadPoolExecutor(workers) as pool:
+            list(pool.map(lambda member: member.fit(x, y, groups), self.members))
+        self.scales = []
+        for member in self.members:
+            scores = member.score(x)
+            self.scales.append((float(scores.mean()), float(scores.std()) or 1.0))
+        return self
+
+    def score(self, feats):
+        total = 0.0
+        for member, (mean, std) in zip(self.members, self.scales, strict=True):
+            total = total + (member.score(feats) - mean) / std
+        return total / len(self.members) - self.popularity_penalty * feats[..., POPULAR]
+
+    def contributions(self, feats):
+        return sum(
+            member.contributions(feats) / std
+            for member, (_mean, std) in zip(self.members, self.scales, strict=True)
+        ) / len(self.members)
 
 
 class LinearBlend:

@@ -16,6 +16,7 @@ from .als import ALS
 from .ease import EASE
 from .itemknn import item_similarities, top_k_per_row
 from .rp3beta import RP3beta
+from .text import word_vectors
 
 DAY = np.timedelta64(1, "D")
 
@@ -50,6 +51,10 @@ FEATURES = {
     "selling_now": "popular",
     "repeat_selling_now": "repeat",
     "last_sale": "popular",
+    "repeat_basket_recency": "repeat",
+    "repeat_last_baskets": "repeat",
+    "name_match": "similar_name",
+    "similar_customers_now": "similar_customers",
 }
 FEATURE_NAMES = list(FEATURES)
 
@@ -76,9 +81,10 @@ class FeatureBuilder:
 
     ``purchases``: DataFrame with integer ``u`` (user index), ``i`` (item index), ``timestamp``
     and ``country``; ``n_users``/``n_items`` fix the matrix shapes so indices stay stable.
+    ``names``: the items' names by index, for similarity by name (none: that feature is zero).
     """
 
-    def __init__(self, purchases, n_users, n_items, cutoff, settings=None):
+    def __init__(self, purchases, n_users, n_items, cutoff, settings=None, names=None):
         self.settings = settings or FeatureSettings()
         self.n_users, self.n_items = n_users, n_items
         self.cutoff = np.datetime64(pd.Timestamp(cutoff))
@@ -136,6 +142,7 @@ class FeatureBuilder:
         )
         self.bought = self.count.copy()
         self.bought.data[:] = 1.0
+        self._basket_sequence(events, shape)
         user_days = days.drop_duplicates(["u", "day"]).groupby("u").size()
         self.user_days = np.zeros(n_users)
         self.user_days[user_days.index.to_numpy()] = user_days.to_numpy()
@@ -152,6 +159,14 @@ class FeatureBuilder:
         similar.setdiag(0)
         similar.eliminate_zeros()
         self.similar_customers = top_k_per_row(similar, s.customer_neighbours)
+        # Each customer's taste in words: the names of what they bought, weighted as ``long``.
+        self.words = word_vectors(names) if names is not None else None
+        if self.words is not None and self.words.shape[1]:
+            taste = sp.csr_matrix(self.long @ self.words)
+            norms = np.sqrt(np.asarray(taste.multiply(taste).sum(axis=1)).ravel())
+            self.taste = sp.csr_matrix(sp.diags(1.0 / np.maximum(norms, 1e-12)) @ taste)
+        else:
+            self.words = None
         self.als = ALS(
             factors=s.als_factors,
             regularization=s.als_regularization,
@@ -203,6 +218,37 @@ class FeatureBuilder:
         overall = table.sum(axis=0) / max(customers.sum(), 1)
         self.country_share = (table + 5.0 * overall) / (customers[:, None] + 5.0)
 
+    def _basket_sequence(self, events, shape):
+        """Recency counted in the customer's own baskets (purchase days) rather than in days:
+        a customer who orders every two months and one who orders every week both reorder
+        from their last few baskets. ``basket_recency`` is ``exp(-baskets since the item was
+        last bought / 2)`` (1 for the latest basket), ``last_baskets`` the share of the
+        customer's last five baskets that held the item."""
+        keys = events[["u", "day"]].drop_duplicates()
+        from_last = keys.groupby("u")["day"].rank(ascending=False, method="dense") - 1.0
+        position = pd.Series(
+            from_last.to_numpy(), index=pd.MultiIndex.from_frame(keys[["u", "day"]])
+        )
+        ago = position.reindex(pd.MultiIndex.from_frame(events[["u", "day"]])).to_numpy()
+        u, i = events["u"].to_numpy(), events["i"].to_numpy()
+        latest = pd.DataFrame({"u": u, "i": i, "ago": ago}).groupby(["u", "i"])["ago"].min()
+        self.basket_recency = sp.csr_matrix(
+            (
+                np.exp(-latest.to_numpy() / 2.0),
+                (
+                    latest.index.get_level_values("u").to_numpy(),
+                    latest.index.get_level_values("i").to_numpy(),
+                ),
+            ),
+            shape=shape,
+        )
+        baskets = np.bincount(keys["u"].to_numpy(), minlength=shape[0])
+        recent = ago < 5
+        self.last_baskets = sp.diags(1.0 / np.maximum(np.minimum(baskets, 5), 1)) @ sp.csr_matrix(
+            (np.ones(int(recent.sum())), (u[recent], i[recent])), shape=shape
+        )
+        self.last_baskets = sp.csr_matrix(self.last_baskets)
+
     def _buyers(self, events, age, window_days):
         window = events[age < window_days].drop_duplicates(["u", "i"]).groupby("i").size()
         counts = np.zeros(self.n_items)
@@ -249,6 +295,14 @@ class FeatureBuilder:
         out[..., 26] = self.selling_now[None, :]
         out[..., 27] = bought * self.selling_now[None, :]
         out[..., 28] = self.last_sale[None, :]
+        out[..., 29] = self.basket_recency[users].toarray()
+        out[..., 30] = self.last_baskets[users].toarray()
+        if self.words is not None:
+            out[..., 31] = (self.taste[users] @ self.words.T).toarray()
+        else:
+            out[..., 31] = 0.0
+        # What customers with a similar taste have bought lately.
+        out[..., 32] = _row_normalised((self.similar_customers[users] @ self.recent).toarray())
         return out
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .base import top_k
-from .blend import POPULAR, LinearBlend, ListwiseBlend
+from .blend import POPULAR, BlendEnsemble, LinearBlend
 from .features import FEATURE_NAMES, FEATURES, FeatureBuilder, FeatureSettings
 
 REQUIRED_COLUMNS = ("user", "item", "timestamp", "quantity", "country")
@@ -44,6 +44,11 @@ CANDIDATE_SIGNALS = [
         "similar_customers",
     )
 ]
+
+# Signals a blend leaves out. What similar customers bought lately helps to predict what a
+# customer buys next, reorders included, but it is mostly what sells now; ranking only items
+# new to the customer it lowered recall (docs/recommendations.md).
+LEFT_OUT = {"discovery": ("similar_customers_now",)}
 
 
 class DukenRanker:
@@ -63,6 +68,7 @@ class DukenRanker:
         batch_size=256,
         min_coverage=0.33,
         settings=None,
+        seeds=(7, 8),
     ):
         # Held-out windows the blends learn from: (days before the end of the data where the
         # inner cutoff lies, days held out after it).
@@ -72,9 +78,14 @@ class DukenRanker:
         self.candidates_per_signal = candidates_per_signal
         self.batch_size = batch_size
         self.settings = settings or FeatureSettings()
+        # Each blend is the average of blends learned from these random starts.
+        self.seeds = tuple(seeds)
 
     # -- fitting ---------------------------------------------------------------------------
-    def fit(self, interactions: pd.DataFrame, now=None):
+    def fit(self, interactions: pd.DataFrame, now=None, names=None):
+        """Learn from ``interactions``; ``names`` maps items to their names (product names)
+        for the similarity-by-name signal. Without it, items that are strings are their own
+        names (as in the Online Retail data, where the item is the description)."""
         missing = [c for c in REQUIRED_COLUMNS if c not in interactions.columns]
         if missing:
             raise ValueError(f"interactions lack the columns: {', '.join(missing)}")
@@ -92,6 +103,12 @@ class DukenRanker:
                 "quantity": rows["quantity"].to_numpy(dtype=np.float64),
             }
         )
+        if names is not None:
+            item_names = [str(names.get(item, "")) for item in self.item_index]
+        elif len(self.item_index) and isinstance(self.item_index[0], str):
+            item_names = [str(item) for item in self.item_index]
+        else:
+            item_names = None
         end = purchases["timestamp"].max().floor("D") + pd.Timedelta(days=1)
         self.now = _naive_utc(pd.Timestamp(now)) if now is not None else end
         self.blends = {"all": None, "discovery": None}
@@ -101,7 +118,12 @@ class DukenRanker:
             if not (purchases["timestamp"] < inner_cutoff).any():
                 continue
             inner = FeatureBuilder(
-                purchases, len(self.user_index), len(self.item_index), inner_cutoff, self.settings
+                purchases,
+                len(self.user_index),
+                len(self.item_index),
+                inner_cutoff,
+                self.settings,
+                names=item_names,
             )
             held_out = purchases[
                 (purchases["timestamp"] >= inner_cutoff)
@@ -115,7 +137,12 @@ class DukenRanker:
             if blend is None:
                 self.blends[variant] = LinearBlend(_default_weights(variant))
         self.builder = FeatureBuilder(
-            purchases, len(self.user_index), len(self.item_index), self.now, self.settings
+            purchases,
+            len(self.user_index),
+            len(self.item_index),
+            self.now,
+            self.settings,
+            names=item_names,
         )
         return self
 
@@ -165,7 +192,12 @@ class DukenRanker:
             if not y.any():
                 blends[variant] = None
                 continue
-            blend = ListwiseBlend().fit(x, y, group)
+            columns = [
+                number
+                for number, name in enumerate(FEATURE_NAMES)
+                if name not in LEFT_OUT.get(variant, ())
+            ]
+            blend = BlendEnsemble(self.seeds, columns=columns).fit(x, y, group)
             blend.popularity_penalty = self._popularity_penalty(blend, parts, n_items)
             blends[variant] = blend
         return blends
@@ -231,11 +263,15 @@ class DukenRanker:
         return self._blend(feats, allowed, self.blends[variant])
 
     def _blend(self, feats, allowed, blend):
-        """Blended scores; items outside the candidates rank below every candidate."""
-        scores = blend.score(feats)
+        """Blended scores of the candidates; the other items rank below every candidate, by
+        recent popularity (the blend only scores the candidates: a fraction of the catalog)."""
         candidates = self._candidates(feats, allowed)
-        floor = scores.min() - 1.0 - (scores.max() - scores.min())
-        return np.where(candidates, scores, floor + scores * 1e-6)
+        chosen = blend.score(feats[candidates])
+        floor = (chosen.min() if len(chosen) else 0.0) - 2.0
+        # popular_recent lies in [0, 1], so every other item stays below every candidate.
+        scores = floor + feats[..., POPULAR].astype(np.float64)
+        scores[candidates] = chosen
+        return scores
 
     def recommend(self, user: Hashable, k=20, exclude=frozenset()):
         """The ``k`` best items for ``user`` as ``(item, score, reason)``, best first.

@@ -6,13 +6,20 @@ import pytest
 import scipy.sparse as sp
 
 from duken.recommendations.algorithms.als import ALS
+from duken.recommendations.algorithms.blend import BlendEnsemble
 from duken.recommendations.algorithms.ease import EASE
-from duken.recommendations.algorithms.features import basket_transitions
+from duken.recommendations.algorithms.features import (
+    FEATURE_NAMES,
+    FeatureBuilder,
+    FeatureSettings,
+    basket_transitions,
+)
 from duken.recommendations.algorithms.itemknn import ItemKNN, item_similarities
 from duken.recommendations.algorithms.popularity import Popularity
 from duken.recommendations.algorithms.ranker import DukenRanker
 from duken.recommendations.algorithms.repeat import Repeat
 from duken.recommendations.algorithms.rp3beta import RP3beta
+from duken.recommendations.algorithms.text import word_vectors
 from duken.recommendations.evaluation.protocol import clean
 
 from .retail import retail_frame
@@ -165,7 +172,7 @@ def test_duken_ranker_learns_its_blend_only_from_enough_history():
     short = DukenRanker().fit(purchases(weeks=3))
     # then the first learned its blend, the second falls back to fixed weights (nobody here
     # tries anything new in the held-out weeks, so there is no discovery blend to learn)
-    assert type(learned.blends["all"]).__name__ == "ListwiseBlend"
+    assert type(learned.blends["all"]).__name__ == "BlendEnsemble"
     assert type(learned.blends["discovery"]).__name__ == "LinearBlend"
     assert {type(b).__name__ for b in short.blends.values()} == {"LinearBlend"}
     assert short.recommend("tea lover", k=1)[0][0] == "TEA"
@@ -178,7 +185,7 @@ def test_duken_ranker_learns_from_every_held_out_window_with_history_before_it()
     both = DukenRanker().fit(six_weeks)
     eight_only = DukenRanker(windows=((56, 56),)).fit(six_weeks)
     # then the four-week window alone is enough to learn a blend
-    assert type(both.blends["all"]).__name__ == "ListwiseBlend"
+    assert type(both.blends["all"]).__name__ == "BlendEnsemble"
     assert type(eight_only.blends["all"]).__name__ == "LinearBlend"
     assert both.recommend("tea lover", k=1)[0][0] == "TEA"
 
@@ -190,8 +197,8 @@ def test_duken_ranker_learns_only_the_blends_it_is_asked_for():
     both = DukenRanker().fit(rows)
     served_only = DukenRanker(learn=("all",)).fit(rows)
     # then both learn the blend "recommend" serves; only the first learns "discovery"
-    assert type(both.blends["discovery"]).__name__ == "ListwiseBlend"
-    assert type(served_only.blends["all"]).__name__ == "ListwiseBlend"
+    assert type(both.blends["discovery"]).__name__ == "BlendEnsemble"
+    assert type(served_only.blends["all"]).__name__ == "BlendEnsemble"
     assert type(served_only.blends["discovery"]).__name__ == "LinearBlend"
     user = rows["user"].iloc[0]
     assert served_only.recommend(user, k=5) == both.recommend(user, k=5)
@@ -255,3 +262,108 @@ def test_basket_transitions_keep_the_items_reordered_in_the_next_basket():
     assert transitions[1, 1] == 1.0 and transitions[1, 0] == 0.0
     scores = (last @ transitions).toarray()[0]
     assert scores[1] > scores[0]
+
+
+def _builder(rows, names=None, cutoff="2011-03-01"):
+    frame = pd.DataFrame(rows, columns=["u", "i", "timestamp"])
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"])
+    frame["quantity"], frame["country"] = 1.0, "United Kingdom"
+    n_users, n_items = frame["u"].max() + 1, frame["i"].max() + 1
+    settings = FeatureSettings(als_factors=2, als_iterations=2, num_threads=1)
+    return FeatureBuilder(frame, n_users, n_items, pd.Timestamp(cutoff), settings, names=names)
+
+
+def test_word_vectors_match_names_by_their_rare_words():
+    names = ["PINK REGENCY TEACUP", "GREEN REGENCY TEACUP", "PINK PAPER BAG", "12", "GREEN BAG"]
+    vectors = word_vectors(names)
+    similarity = (vectors @ vectors.T).toarray()
+    norms = np.diag(similarity)
+    assert np.allclose(norms[[0, 1, 2, 4]], 1.0, atol=1e-6) and norms[3] == 0.0
+    # two rare shared words ("regency", "teacup") weigh more than one common one ("pink")
+    assert similarity[0, 1] > similarity[0, 2] > 0.0
+    assert similarity[0, 4] == 0.0
+
+
+def test_features_count_recency_in_the_customers_own_baskets():
+    # given customer 0's baskets (purchase days): item 0 on the first day, item 1 on each of
+    # the last two, item 2 once a day before the last, and six baskets of item 3 in between
+    rows = [(0, 0, "2011-01-01")]
+    rows += [(0, 3, f"2011-01-{day:02d}") for day in range(2, 8)]
+    rows += [(0, 1, "2011-02-01"), (0, 2, "2011-02-01"), (0, 1, "2011-02-10")]
+    builder = _builder(rows)
+    # when
+    feats = builder.features([0])[0]
+    recency = feats[:, FEATURE_NAMES.index("repeat_basket_recency")]
+    last_five = feats[:, FEATURE_NAMES.index("repeat_last_baskets")]
+    # then the latest basket counts 1, one basket earlier exp(-1/2), eight earlier exp(-4)
+    assert recency[1] == pytest.approx(1.0)
+    assert recency[2] == pytest.approx(np.exp(-0.5))
+    assert recency[0] == pytest.approx(np.exp(-4.0))
+    # and the share of the last five baskets holding each item
+    assert last_five[1] == pytest.approx(2 / 5)
+    assert last_five[2] == pytest.approx(1 / 5)
+    assert last_five[3] == pytest.approx(3 / 5)
+    assert last_five[0] == 0.0
+
+
+def test_features_match_products_by_name_when_names_are_given():
+    # given a customer who bought a pink Regency teacup
+    names = ["PINK REGENCY TEACUP", "GREEN REGENCY TEACUP", "RED MUG", "BLUE MUG"]
+    rows = [(0, 0, "2011-02-01"), (1, 2, "2011-02-01"), (1, 3, "2011-02-02")]
+    named = _builder(rows, names=names).features([0])[0]
+    unnamed = _builder(rows).features([0])[0]
+    column = FEATURE_NAMES.index("name_match")
+    # then the green teacup matches by name, the mugs do not; without names nothing does
+    assert named[1, column] > 0.5 and named[2, column] == named[3, column] == 0.0
+    assert not unnamed[:, column].any()
+
+
+def test_features_say_what_similar_customers_bought_lately():
+    # given customers 0 and 1 with the same taste; 1 bought item 2 last week, 3 long ago
+    rows = [(0, 0, "2010-10-01"), (1, 0, "2010-10-01"), (0, 1, "2010-10-05")]
+    rows += [(1, 1, "2010-10-05"), (1, 3, "2010-10-06"), (1, 2, "2011-02-22")]
+    feats = _builder(rows).features([0])[0]
+    lately = feats[:, FEATURE_NAMES.index("similar_customers_now")]
+    assert lately[2] == pytest.approx(1.0) and 0.0 < lately[3] < 0.1
+
+
+def test_blend_ensemble_averages_blends_from_different_starts():
+    # given lists in which the first feature marks what was bought
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, len(FEATURE_NAMES)))
+    groups = np.repeat(np.arange(40), 10)
+    y = (x[:, 0] + 0.3 * rng.normal(size=400) > 1.0).astype(float)
+    # when
+    ensemble = BlendEnsemble(seeds=(1, 2), hidden=2, max_iterations=50).fit(x, y, groups)
+    # then its members differ, and its score is the mean of their standardised scores
+    first, second = (member.score(x) for member in ensemble.members)
+    assert not np.allclose(first, second)
+    expected = ((first - first.mean()) / first.std() + (second - second.mean()) / second.std()) / 2
+    assert np.allclose(ensemble.score(x), expected)
+    assert np.corrcoef(ensemble.score(x), x[:, 0])[0, 1] > 0.8
+
+
+def test_discovery_blend_leaves_out_what_similar_customers_bought_lately():
+    # given a ranker that learned both blends
+    ranker = DukenRanker(seeds=(7,)).fit(clean(retail_frame()))
+    feats = ranker.builder.features([0, 1])
+    changed = feats.copy()
+    changed[..., FEATURE_NAMES.index("similar_customers_now")] += 1.0
+    # then only the "all" blend reads that signal
+    discovery, served = ranker.blends["discovery"], ranker.blends["all"]
+    assert np.allclose(discovery.score(feats), discovery.score(changed))
+    assert not np.allclose(served.score(feats), served.score(changed))
+
+
+def test_duken_ranker_matches_products_by_the_names_it_is_given():
+    # given shop products, known by number, and their names
+    codes, names = purchases()["item"].factorize()
+    rows = purchases().assign(item=codes + 1)
+    named = {number + 1: name for number, name in enumerate(names)}
+    # when
+    with_names = DukenRanker(seeds=(7,)).fit(rows, names=named)
+    without = DukenRanker(seeds=(7,)).fit(rows)
+    # then only the first compares names ("RED MUG" and "BLUE MUG" share "mug")
+    column = FEATURE_NAMES.index("name_match")
+    assert with_names.builder.features([0])[..., column].any()
+    assert not without.builder.features([0])[..., column].any()
