@@ -6,6 +6,10 @@ within one customer's list, which is what a ranking needs (a pointwise model als
 how much each customer buys). The scorer is a linear term plus one small tanh hidden layer, so
 it can learn interactions such as "repeat purchases matter more for customers who reorder
 often" while the linear term explains the main effects (and names a reason for each item).
+
+A blend may also average in gradient-boosted trees trained for ranking (``BoostedTrees``):
+alone they rank a little worse than the listwise scorer, but they err elsewhere, so the average
+of both ranks better than either (docs/recommendations.md).
 """
 
 import os
@@ -130,25 +134,98 @@ class ListwiseBlend:
         return shares
 
 
+class BoostedTrees:
+    """Gradient-boosted trees that learn to rank each customer's candidates (LightGBM's
+    LambdaRank, which weighs swaps near the top of a list most), on the same learning lists
+    as ``ListwiseBlend``. Trees name no reasons: ``contributions`` is zero."""
+
+    popularity_penalty = 0.0
+
+    def __init__(
+        self,
+        rounds=200,
+        learning_rate=0.1,
+        leaves=15,
+        min_rows_per_leaf=50,
+        truncation=40,
+        seed=7,
+        threads=1,
+        columns=None,
+    ):
+        self.columns = columns
+        self.rounds = rounds
+        self.params = {
+            "objective": "lambdarank",
+            "learning_rate": learning_rate,
+            "num_leaves": leaves,
+            "min_data_in_leaf": min_rows_per_leaf,
+            # Only swaps that move an item into or out of the first ``truncation`` places count.
+            "lambdarank_truncation_level": truncation,
+            "seed": seed,
+            "deterministic": True,
+            "force_row_wise": True,
+            "num_threads": threads,
+            "verbose": -1,
+        }
+
+    def fit(self, x, y, groups):
+        """``x`` n x d features, ``y`` 0/1 labels, ``groups`` sorted group (customer) ids."""
+        import lightgbm
+
+        x = np.asarray(x, dtype=np.float64)
+        if self.columns is None:
+            self.columns = np.arange(x.shape[1])
+        groups = np.asarray(groups)
+        starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+        sizes = np.diff(np.r_[starts, len(groups)])
+        data = lightgbm.Dataset(x[:, self.columns], np.asarray(y, dtype=np.float64), group=sizes)
+        self.booster = lightgbm.train(self.params, data, num_boost_round=self.rounds)
+        return self
+
+    def score(self, feats):
+        """Scores for features of any leading shape (..., d)."""
+        feats = np.asarray(feats)
+        flat = feats.reshape(-1, feats.shape[-1])[:, self.columns]
+        # Every core for the shop's lists of all customers at once, one for a single customer.
+        threads = (os.cpu_count() or 1) if len(flat) >= 10_000 else 1
+        scores = self.booster.predict(flat, num_threads=threads) if len(flat) else np.zeros(0)
+        return scores.reshape(feats.shape[:-1]) - self.popularity_penalty * feats[..., POPULAR]
+
+    def contributions(self, feats):
+        return np.zeros(feats.shape)
+
+
 class BlendEnsemble:
-    """The average of listwise blends that differ only in their random start.
+    """The average of listwise blends that differ only in their random start, and optionally
+    of gradient-boosted trees (``trees=True``).
 
     The hidden layer makes each blend's fit land in a different optimum; one blend's recall
     varies by about 0.002 from seed to seed, the average of two by less. Members learn side
-    by side, one thread each (their matrix products release the interpreter lock). Each
-    member's scores are put on one scale (mean 0, standard deviation 1 on the learning rows)
-    before averaging.
+    by side, one thread each (their matrix products and the trees' library release the
+    interpreter lock). Each member's scores are put on one scale (mean 0, standard deviation
+    1 on the learning rows) before averaging, so every member weighs the same.
     """
 
     popularity_penalty = 0.0
 
-    def __init__(self, seeds=(7, 8), **options):
+    def __init__(self, seeds=(7, 8), trees=False, **options):
         self.members = [ListwiseBlend(seed=seed, **options) for seed in seeds]
+        if trees:
+            seed = seeds[0] if seeds else 7
+            self.members.append(BoostedTrees(seed=seed, columns=options.get("columns")))
 
     def fit(self, x, y, groups):
-        workers = max(1, min(len(self.members), os.cpu_count() or 1))
+        blends = [member for member in self.members if isinstance(member, ListwiseBlend)]
+        cores = os.cpu_count() or 1
+        workers = max(1, min(len(blends), cores))
         with threadpool_limits(1, "blas"), ThreadPoolExecutor(workers) as pool:
-            list(pool.map(lambda member: member.fit(x, y, groups), self.members))
+            list(pool.map(lambda member: member.fit(x, y, groups), blends))
+        for member in self.members:
+            if not isinstance(member, ListwiseBlend):
+                # After the blends, so the trees have every core to themselves.
+                member.params["num_threads"] = cores
+                member.fit(x, y, groups)
+                member.params["num_threads"] = 1
         self.scales = []
         for member in self.members:
             scores = member.score(x)

@@ -6,7 +6,7 @@ import pytest
 import scipy.sparse as sp
 
 from duken.recommendations.algorithms.als import ALS
-from duken.recommendations.algorithms.blend import BlendEnsemble
+from duken.recommendations.algorithms.blend import BlendEnsemble, BoostedTrees
 from duken.recommendations.algorithms.ease import EASE
 from duken.recommendations.algorithms.features import (
     FEATURE_NAMES,
@@ -341,6 +341,49 @@ def test_blend_ensemble_averages_blends_from_different_starts():
     expected = ((first - first.mean()) / first.std() + (second - second.mean()) / second.std()) / 2
     assert np.allclose(ensemble.score(x), expected)
     assert np.corrcoef(ensemble.score(x), x[:, 0])[0, 1] > 0.8
+
+
+def test_boosted_trees_rank_what_was_bought_first_within_each_list():
+    # given lists in which the first feature, through a threshold no linear term fits, marks
+    # what was bought
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2000, len(FEATURE_NAMES)))
+    groups = np.repeat(np.arange(100), 20)
+    y = (np.abs(x[:, 0]) > 1.2).astype(float)
+    # when
+    trees = BoostedTrees(rounds=50, columns=[0, 1, 2]).fit(x, y, groups)
+    # then bought items score above the rest, and the trees name no reasons
+    scores = trees.score(x.reshape(100, 20, -1))
+    assert scores.shape == (100, 20)
+    assert scores.reshape(-1)[y == 1].min() > np.median(scores.reshape(-1)[y == 0])
+    assert not trees.contributions(x[:5]).any()
+
+
+def test_blend_ensemble_with_trees_averages_three_members():
+    # given lists in which the first feature marks what was bought
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, len(FEATURE_NAMES)))
+    groups = np.repeat(np.arange(40), 10)
+    y = (x[:, 0] + 0.3 * rng.normal(size=400) > 1.0).astype(float)
+    # when
+    ensemble = BlendEnsemble(seeds=(1, 2), trees=True, hidden=2, max_iterations=50)
+    ensemble.fit(x, y, groups)
+    # then the trees are the third member and weigh as much as each listwise blend
+    assert [type(m).__name__ for m in ensemble.members] == [
+        "ListwiseBlend",
+        "ListwiseBlend",
+        "BoostedTrees",
+    ]
+    parts = [member.score(x) for member in ensemble.members]
+    expected = sum((part - part.mean()) / part.std() for part in parts) / 3
+    assert np.allclose(ensemble.score(x), expected)
+    assert np.corrcoef(ensemble.score(x), x[:, 0])[0, 1] > 0.8
+
+
+def test_ranker_averages_trees_into_the_all_blend_only():
+    ranker = DukenRanker(seeds=(7,)).fit(clean(retail_frame()))
+    assert type(ranker.blends["all"].members[-1]).__name__ == "BoostedTrees"
+    assert all(type(m).__name__ == "ListwiseBlend" for m in ranker.blends["discovery"].members)
 
 
 def test_discovery_blend_leaves_out_what_similar_customers_bought_lately():
