@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from duken.checkout.tests.helpers import make_category, make_product
-from duken.interactions import services as interactions
 from duken.interactions.models import Event
+from duken.interactions.tests.helpers import count_written
 from duken.privacy import memory
 from duken.privacy.models import ForgottenItem
 
@@ -32,8 +32,7 @@ def shop(monkeypatch, settings):
 
 
 def _events_of(customer, **filters):
-    interactions.flush()
-    return Event.objects.filter(user=customer, **filters).count()
+    return count_written(Event.objects.filter(user=customer, **filters))
 
 
 def _wait_for_events(customer, at_least, timeout=5.0):
