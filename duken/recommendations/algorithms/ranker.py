@@ -31,7 +31,9 @@ from .blend import POPULAR, BlendEnsemble, LinearBlend
 from .features import FEATURE_NAMES, FEATURES, FeatureBuilder, FeatureSettings
 
 REQUIRED_COLUMNS = ("user", "item", "timestamp", "quantity", "country")
-POPULARITY_PENALTIES = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
+# The penalties tried, in steps of 1/8 up to 2: the best is usually the smallest that keeps enough
+# of the catalog in view, and a coarser grid overshoots it and loses recall for nothing.
+POPULARITY_PENALTIES = (*(step / 8 for step in range(17)), 2.5, 3.0, 4.0)
 # Signals whose best items make up the candidates the blend ranks.
 CANDIDATE_SIGNALS = [
     FEATURE_NAMES.index(name)
