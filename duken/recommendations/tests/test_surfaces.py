@@ -156,6 +156,8 @@ def test_staff_see_what_a_customer_would_be_recommended_and_why(client, trained,
     assert "allows personalization" in html
     assert "Regency Cakestand" in html and "Because you bought Pink Regency" in html
     assert "Interests behind the recommendations" in html
+    # and when the lists were last trained, as one readable sentence
+    assert "Last full training: " in html and "m.." not in html
 
 
 def test_the_staff_customer_timeline_shows_the_recommendations(client, trained, admin_user):
