@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from python_calamine import CalamineError
 
 from . import EvaluationError
 
@@ -28,17 +29,25 @@ HAS_LETTER = re.compile(r"[^\W\d_]")
 VARIANTS = ("all", "discovery")
 
 
+EXCEL = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
+
+
 def read_file(path):
-    """The raw table from a parquet or CSV file in the Online Retail format."""
+    """The raw table from a parquet, CSV or spreadsheet file (the UCI original is
+    ``Online Retail.xlsx``) in the Online Retail format; a spreadsheet's first sheet."""
     path = Path(path)
     if not path.is_file():
         raise EvaluationError(f"No such data file: {path}")
+    suffix = path.suffix.lower()
     try:
-        if path.suffix.lower() == ".csv":
+        if suffix == ".csv":
             return pd.read_csv(path, encoding_errors="replace")
+        if suffix in EXCEL:
+            return pd.read_excel(path, sheet_name=0, engine="calamine")
         return pd.read_parquet(path)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise EvaluationError(f"Cannot read {path} as parquet or CSV: {exc}") from None
+    except (OSError, ValueError, pd.errors.ParserError, CalamineError) as exc:
+        kind = "a spreadsheet" if suffix in EXCEL else "parquet or CSV"
+        raise EvaluationError(f"Cannot read {path} as {kind}: {exc}") from None
 
 
 def clean(raw: pd.DataFrame) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from ..evaluation import protocol
 from .retail import retail_frame
 
 BASELINES = {"popularity", "repeat", "item_knn", "als", "ease", "rp3beta"}
@@ -67,6 +68,32 @@ def test_evaluate_reads_csv_with_text_dates(tmp_path):
         )
     )
     assert list(result["variants"]) == ["discovery"]
+
+
+def test_evaluate_reads_the_uci_spreadsheet_like_the_parquet_file(tmp_path):
+    # the UCI original is "Online Retail.xlsx", with InvoiceNo and StockCode beside the six
+    # columns the protocol reads
+    frame = retail_frame(n_customers=12, weeks=16)
+    frame.insert(0, "InvoiceNo", [str(536365 + n // 3) for n in range(len(frame))])
+    frame.insert(1, "StockCode", frame["Description"].str[-1])
+    spreadsheet, parquet = tmp_path / "Online Retail.xlsx", tmp_path / "retail.parquet"
+    frame.to_excel(spreadsheet, index=False, sheet_name="Online Retail")
+    frame.to_parquet(parquet)
+    from_spreadsheet = protocol.clean(protocol.read_file(spreadsheet))
+    pd.testing.assert_frame_equal(from_spreadsheet, protocol.clean(protocol.read_file(parquet)))
+    result = json.loads(
+        evaluate(
+            "--data", str(spreadsheet), "--split-date", "2011-04-04", "--variant", "all", "--json"
+        )
+    )
+    assert result["variants"]["all"]["users"] == 12
+
+
+def test_a_damaged_spreadsheet_gets_a_clear_message(tmp_path):
+    damaged = tmp_path / "Online Retail.xlsx"
+    damaged.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(CommandError, match="Cannot read .* as a spreadsheet"):
+        evaluate("--data", str(damaged), "--split-date", "2011-05-16")
 
 
 @pytest.mark.parametrize(
