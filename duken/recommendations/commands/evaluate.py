@@ -15,7 +15,11 @@ VARIANT_CHOICES = ("all", "discovery", "both")
 
 
 def add_arguments(parser):
-    parser.add_argument("--data", required=True, help="parquet, CSV or spreadsheet (.xlsx, .xls, .ods) file with the Online Retail columns")
+    parser.add_argument(
+        "--data",
+        required=True,
+        help="parquet, CSV or spreadsheet (.xlsx, .xls, .ods) file with the Online Retail columns",
+    )
     parser.add_argument(
         "--split-date",
         required=True,
