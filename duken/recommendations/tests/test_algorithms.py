@@ -6,7 +6,7 @@ import pytest
 import scipy.sparse as sp
 
 from duken.recommendations.algorithms.als import ALS
-from duken.recommendations.algorithms.blend import BlendEnsemble, BoostedTrees
+from duken.recommendations.algorithms.blend import BlendEnsemble, BoostedTrees, LinearBlend
 from duken.recommendations.algorithms.ease import EASE
 from duken.recommendations.algorithms.features import (
     FEATURE_NAMES,
@@ -410,3 +410,33 @@ def test_duken_ranker_matches_products_by_the_names_it_is_given():
     column = FEATURE_NAMES.index("name_match")
     assert with_names.builder.features([0])[..., column].any()
     assert not without.builder.features([0])[..., column].any()
+
+
+def _penalty_window(n_lists, n_items=100, seed=0):
+    """Held-out lists where every customer bought the 20 best-sellers and the blend ranks by
+    popularity: a popularity penalty costs recall and shows more of the catalog."""
+    rng = np.random.default_rng(seed)
+    popular = FEATURE_NAMES.index("popular_recent")
+    taste = FEATURE_NAMES.index("ease")
+    x = np.zeros((n_lists * n_items, len(FEATURE_NAMES)), dtype=np.float32)
+    x[:, popular] = np.tile(np.linspace(1.0, 0.0, n_items), n_lists)
+    x[:, taste] = rng.random(n_lists * n_items)
+    y = np.tile((np.arange(n_items) < 20).astype(np.float64), n_lists)
+    group = np.repeat(np.arange(n_lists), n_items)
+    items = np.tile(np.arange(n_items), n_lists)
+    wanted = np.full(n_lists, 20)
+    return x, y, group, items, wanted, 0
+
+
+def test_the_coverage_floor_shrinks_with_the_room_the_held_out_lists_have():
+    weights = np.zeros(len(FEATURE_NAMES))
+    weights[FEATURE_NAMES.index("popular_recent")] = 1.0
+    weights[FEATURE_NAMES.index("ease")] = 0.1
+    blend = LinearBlend(weights)
+    ranker = DukenRanker(min_coverage=0.33)
+    # 50 lists of 20 hold 10 places per item: the whole floor applies, and the same top 20
+    # for everyone (coverage 0.2) is not enough
+    assert ranker._popularity_penalty(blend, [_penalty_window(50)], n_items=100) > 0
+    # 10 lists hold 2 places per item, too few to show a third of the catalog without
+    # far-fetched items: the floor is lowered to 0.33 x 2/4, and the best-sellers stay
+    assert ranker._popularity_penalty(blend, [_penalty_window(10)], n_items=100) == 0
