@@ -170,3 +170,26 @@ def test_duken_ranker_beats_the_baselines_on_the_shipped_data():
         assert duken["ndcg@20"] >= max(figures["ndcg@20"] for figures in models.values())
         assert duken["coverage@20"] >= 0.3
     assert pd.Timestamp(result["split_date"]) == pd.Timestamp("2011-06-01")
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DUKEN_TEST_RECS_OFFLINE"),
+    reason="the offline evaluation takes minutes; set DUKEN_TEST_RECS_OFFLINE=1",
+)
+def test_duken_ranker_holds_its_own_in_a_small_shop(tmp_path):
+    # the shipped file's customers outside the United Kingdom: 130 test customers, whose
+    # lists have too little room to show a third of the catalog
+    frame = pd.read_parquet(SHIPPED)
+    path = tmp_path / "non_uk.parquet"
+    frame[frame["Country"] != "United Kingdom"].to_parquet(path)
+    result = json.loads(evaluate("--data", str(path), "--split-date", "2011-06-01", "--json"))
+    best = {}
+    for variant in ("all", "discovery"):
+        models = result["variants"][variant]["models"]
+        duken = models.pop("duken")
+        best[variant] = (duken, max(models.values(), key=lambda figures: figures["recall@20"]))
+    duken, baseline = best["discovery"]
+    assert duken["recall@20"] >= 1.05 * baseline["recall@20"]
+    assert duken["ndcg@20"] >= baseline["ndcg@20"]
+    duken, baseline = best["all"]
+    assert duken["recall@20"] >= 0.98 * baseline["recall@20"]
