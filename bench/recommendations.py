@@ -15,8 +15,9 @@ viewed") and for anonymous visitors (non-personal).
 
     python bench/recommendations.py [--products 400] [--customers 150] [--rounds 4]
 
-Uses a throw-away SQLite database in a temporary directory (the import and the training take
-about 20 s); ``--var DIR`` reuses a directory that already holds an imported catalog.
+Uses a throw-away SQLite database in a temporary directory (the import takes about 7 s, the
+full retrain about a minute); ``--var DIR`` reuses a directory that already holds an imported
+catalog.
 """
 
 import argparse

@@ -2,7 +2,7 @@
 the reason behind each item found in the stored neighbour lists.
 
 The ranker learns its blend from the whole purchase history; on the demo data the full retrain
-with it takes under a minute on two cores. It is the default (``RECOMMENDATIONS_RANKER``,
+with it takes about a minute on two cores. It is the default (``RECOMMENDATIONS_RANKER``,
 ``duken recs train --no-ranker``); the neighbour scorer (``personal``) ranks the lists when it
 is off, when the ranker cannot be trained, and after each order between retrains.
 Both produce the same stored shape, so the pages do not know which one ranked a list.
