@@ -1,9 +1,11 @@
-"""The "Place order" press that coincides with a refresh of the delivery options.
+"""Presses that coincide with a refresh of the part of the page they are on.
 
-Leaving a field of the address (the street, say) asks the server for the delivery options and
-totals again. A shopper who leaves the street by pressing "Place order" releases the button
-while that answer is arriving; if the answer replaced the button between the press and the
-release, the browser would fire no click and the order would silently not be placed."""
+Leaving a field (the street at checkout, a quantity in the cart) asks the server for the
+delivery options and totals again. A shopper who leaves the field by pressing "Place order" or
+"Proceed to checkout" releases the button while that answer is arriving; if the answer replaced
+the button between the press and the release, the browser would fire no click and nothing
+would happen. Each test holds the server's answer until the button is pressed, lets it arrive,
+and only then releases."""
 
 import pytest
 
@@ -47,22 +49,13 @@ def test_an_order_placed_while_the_totals_refresh_is_not_lost(live_server, chrom
         page.check("input[name=payment_method][value=cash_on_delivery]")
         page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
-        # From here on the server's answers to the refresh are held until released.
-        held = []
-        page.route("**/checkout/options/", lambda route: held.append(route))
-        page.fill("#id_street", "Dostyk 5")
-
-        button = page.locator("#place-order").bounding_box()
-        page.mouse.move(button["x"] + button["width"] / 2, button["y"] + button["height"] / 2)
-        page.mouse.down()  # the street loses focus: its change asks for new totals
-        page.wait_for_function("() => document.querySelector('#address-fields.htmx-request')")
-        assert held
-        lines = "document.querySelector('#checkout-review .review-lines')"
-        page.evaluate(f"() => {{ window.linesBefore = {lines} }}")
-        for route in held:  # a later change may have replaced an earlier request
-            route.continue_()
-        page.wait_for_function(f"() => {lines} !== window.linesBefore")
-        page.mouse.up()
+        _press_through_refresh(
+            page,
+            "#place-order",
+            "#checkout-review .review-lines",
+            "**/checkout/options/",
+            leave_field=lambda: page.fill("#id_street", "Dostyk 5"),
+        )
 
         expect(page.locator("h1")).to_contain_text("Thank you for your order")
         browser.close()
@@ -70,3 +63,46 @@ def test_an_order_placed_while_the_totals_refresh_is_not_lost(live_server, chrom
     order = Order.objects.get()
     assert order.email == "dana@example.com"
     assert order.lines.get().product.slug == "felt-slippers"
+
+
+def _press_through_refresh(page, button, refreshed, url_pattern, leave_field):
+    """Press ``button``, which takes the focus from the field ``leave_field`` filled, let the
+    held refresh of ``refreshed`` arrive, then release."""
+    held = []
+    page.route(url_pattern, lambda route: held.append(route))
+    leave_field()
+    box = page.locator(button).bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.wait_for_function("() => document.querySelector('.htmx-request')")
+    assert held
+    page.evaluate(f"() => {{ window.before = document.querySelector('{refreshed}') }}")
+    for route in held:
+        route.continue_()
+    page.wait_for_function(f"() => document.querySelector('{refreshed}') !== window.before")
+    page.mouse.up()
+
+
+def test_proceeding_to_checkout_right_after_changing_a_quantity(live_server, chromium_path, shop):
+    from playwright.sync_api import expect, sync_playwright
+
+    base = live_server.url
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path)
+        page = browser.new_context(locale="en-US").new_page()
+        page.goto(base + "/p/felt-slippers/")
+        page.click("form.buy-box button[type=submit]")
+        expect(page.locator("#cart-count")).to_have_text("1")
+
+        page.goto(base + "/cart/")
+        _press_through_refresh(
+            page,
+            "text=Proceed to checkout",
+            ".cart-table",
+            "**/cart/update/",
+            leave_field=lambda: page.fill("input[name=quantity]", "2"),
+        )
+
+        expect(page.locator("h1")).to_contain_text("Checkout")
+        expect(page.locator("#checkout-review")).to_contain_text("Felt Slippers × 2")
+        browser.close()

@@ -111,16 +111,25 @@ def test_cart_update_and_remove(client):
         {"product_id": product.pk, "quantity": "4"},
         HTTP_HX_REQUEST="true",
     )
-    # then
-    assert response.status_code == 200 and 'id="cart-body"' in response.content.decode()
+    # then the lines and the sum come back, not the checkout link the shopper may be pressing
+    body = response.content.decode()
+    assert response.status_code == 200 and 'id="cart-lines"' in body
+    assert '<div id="cart-sum" class="stack" hx-swap-oob="true">' in body
+    assert "4 items" in body and reverse("storefront:checkout") not in body
     assert CartLine.objects.get().quantity == 4
     # when a bad quantity is posted, nothing changes
     client.post(reverse("storefront:cart_update"), {"product_id": product.pk, "quantity": "-4"})
     assert CartLine.objects.get().quantity == 4
-    # when
-    client.post(reverse("storefront:cart_update"), {"product_id": product.pk, "action": "remove"})
-    # then
+    # when the last line is removed
+    response = client.post(
+        reverse("storefront:cart_update"),
+        {"product_id": product.pk, "action": "remove"},
+        HTTP_HX_REQUEST="true",
+    )
+    # then the whole body says the cart is empty
     assert not CartLine.objects.exists()
+    assert response["HX-Retarget"] == "#cart-body"
+    assert "Your cart is empty." in response.content.decode()
 
 
 def test_a_cart_whose_product_was_deleted_still_renders(client):

@@ -71,8 +71,8 @@ def cart_add(request):
 
 @require_POST
 def cart_update(request):
-    """Change a line's quantity or remove it (``action=remove``). With htmx the cart body is
-    re-rendered in place."""
+    """Change a line's quantity or remove it (``action=remove``). With htmx the lines and the
+    sum are re-rendered in place."""
     cart = services.get_cart(request)
     if cart is None:
         messages.error(request, _("Your cart is empty or has expired."))
@@ -89,11 +89,18 @@ def cart_update(request):
             messages.error(request, error.message)
     if request.htmx:
         summary = _summary_for(request, cart)
-        response = TemplateResponse(
-            request,
-            "storefront/cart/_cart_body.html",
-            {"summary": summary, "oob": True},
-        )
+        if summary.is_empty:
+            # The whole body turns into "your cart is empty".
+            response = TemplateResponse(
+                request, "storefront/cart/_cart_body.html", {"summary": summary, "oob": True}
+            )
+            response["HX-Retarget"] = "#cart-body"
+            response["HX-Reswap"] = "outerHTML"
+        else:
+            # The lines and the sum only: the checkout link the shopper may be pressing stays.
+            response = TemplateResponse(
+                request, "storefront/cart/_cart_update.html", {"summary": summary}
+            )
         response["HX-Trigger"] = "cart-updated"
         return response
     return redirect("storefront:cart")
