@@ -1,6 +1,6 @@
 """Presses that coincide with a refresh of the part of the page they are on.
 
-Leaving a field (the street at checkout, a quantity in the cart) asks the server for the
+Leaving a field (the city at checkout, a quantity in the cart) asks the server for the
 delivery options and totals again. A shopper who leaves the field by pressing "Place order" or
 "Proceed to checkout" releases the button while that answer is arriving; if the answer replaced
 the button between the press and the release, the browser would fire no click and nothing
@@ -44,7 +44,7 @@ def test_an_order_placed_while_the_totals_refresh_is_not_lost(live_server, chrom
         page.fill("#id_phone", "+7 702 555 12 34")
         page.fill("#id_full_name", "Dana Serikova")
         page.select_option("#id_region", "Almaty")
-        page.fill("#id_city", "Almaty")
+        page.fill("#id_street", "Dostyk 5")
         expect(page.locator("#checkout-review")).to_contain_text("Courier")
         page.check("input[name=payment_method][value=cash_on_delivery]")
         page.wait_for_function("() => !document.querySelector('.htmx-request')")
@@ -54,7 +54,7 @@ def test_an_order_placed_while_the_totals_refresh_is_not_lost(live_server, chrom
             "#place-order",
             "#checkout-review .review-lines",
             "**/checkout/options/",
-            leave_field=lambda: page.fill("#id_street", "Dostyk 5"),
+            leave_field=lambda: page.fill("#id_city", "Almaty"),
         )
 
         expect(page.locator("h1")).to_contain_text("Thank you for your order")
@@ -105,4 +105,29 @@ def test_proceeding_to_checkout_right_after_changing_a_quantity(live_server, chr
 
         expect(page.locator("h1")).to_contain_text("Checkout")
         expect(page.locator("#checkout-review")).to_contain_text("Felt Slippers × 2")
+        browser.close()
+
+
+def test_leaving_the_street_does_not_refresh_the_delivery_options(live_server, chromium_path, shop):
+    # The options depend on the country, region and city only; a refresh that is not needed
+    # is one that can replace the delivery choice the shopper is about to click.
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path)
+        page = browser.new_context(locale="en-US").new_page()
+        page.goto(live_server.url + "/p/felt-slippers/")
+        page.click("form.buy-box button[type=submit]")
+        expect(page.locator("#cart-count")).to_have_text("1")
+        page.goto(live_server.url + "/checkout/")
+        asked = []
+        page.on("request", lambda r: asked.append(r.url) if "/checkout/options/" in r.url else None)
+        page.select_option("#id_region", "Almaty")
+        page.fill("#id_city", "Almaty")
+        page.fill("#id_street", "Dostyk 5")
+        page.check("input[name=delivery_method][value=pickup]")
+        expect(page.locator("#id_pickup_point")).to_be_visible()
+        expect(page.locator("#checkout-review")).to_contain_text("Self-pickup")
+        # the region, the city (left for the street) and the delivery choice; not the street
+        assert len(asked) == 3
         browser.close()
