@@ -1,11 +1,11 @@
 """Presses that coincide with a refresh of the part of the page they are on.
 
 Leaving a field (the city at checkout, a quantity in the cart) asks the server for the
-delivery options and totals again. A shopper who leaves the field by pressing "Place order" or
-"Proceed to checkout" releases the button while that answer is arriving; if the answer replaced
-the button between the press and the release, the browser would fire no click and nothing
-would happen. Each test holds the server's answer until the button is pressed, lets it arrive,
-and only then releases."""
+delivery options and totals again. A shopper who leaves the field by pressing "Place order",
+"Proceed to checkout" or a delivery choice releases it while that answer is arriving; if the
+answer replaced what was pressed between the press and the release, the browser would fire no
+click and nothing would happen. Each test holds the server's answer until the press, lets it
+arrive, and only then releases."""
 
 import pytest
 
@@ -68,15 +68,17 @@ def test_an_order_placed_while_the_totals_refresh_is_not_lost(live_server, chrom
 def _press_through_refresh(page, button, refreshed, url_pattern, leave_field):
     """Press ``button``, which takes the focus from the field ``leave_field`` filled, let the
     held refresh of ``refreshed`` arrive, then release."""
-    held = []
-    page.route(url_pattern, lambda route: held.append(route))
+    held, released = [], []
+    page.route(url_pattern, lambda route: route.continue_() if released else held.append(route))
     leave_field()
+    page.locator(button).scroll_into_view_if_needed()
     box = page.locator(button).bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
     page.wait_for_function("() => document.querySelector('.htmx-request')")
     assert held
     page.evaluate(f"() => {{ window.before = document.querySelector('{refreshed}') }}")
+    released.append(True)  # later requests (the click's own) go straight through
     for route in held:
         route.continue_()
     page.wait_for_function(f"() => document.querySelector('{refreshed}') !== window.before")
@@ -130,4 +132,34 @@ def test_leaving_the_street_does_not_refresh_the_delivery_options(live_server, c
         expect(page.locator("#checkout-review")).to_contain_text("Self-pickup")
         # the region, the city (left for the street) and the delivery choice; not the street
         assert len(asked) == 3
+        browser.close()
+
+
+def test_choosing_pickup_right_after_changing_the_city(live_server, chromium_path, shop):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path)
+        page = browser.new_context(locale="en-US").new_page()
+        page.goto(live_server.url + "/p/felt-slippers/")
+        page.click("form.buy-box button[type=submit]")
+        expect(page.locator("#cart-count")).to_have_text("1")
+        page.goto(live_server.url + "/checkout/")
+        page.select_option("#id_region", "Almaty")
+        page.fill("#id_city", "Almaty")
+        page.fill("#id_street", "Dostyk 5")
+        expect(page.locator("#checkout-review")).to_contain_text("Courier")
+        page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+        _press_through_refresh(
+            page,
+            "label.choice:has(input[value=pickup])",
+            "#checkout-review .review-lines",
+            "**/checkout/options/",
+            leave_field=lambda: page.fill("#id_city", "Qaskelen"),
+        )
+
+        expect(page.locator("input[name=delivery_method][value=pickup]")).to_be_checked()
+        expect(page.locator("#id_pickup_point")).to_be_visible()
+        expect(page.locator("#checkout-review")).to_contain_text("Self-pickup")
         browser.close()

@@ -313,6 +313,34 @@ def test_delivery_options_refresh_for_the_address(client, shipping):
     assert "Duken Almaty" in body  # the pickup point of the chosen pickup method
 
 
+def test_a_refresh_that_would_show_the_same_options_leaves_them_in_place(client, shipping):
+    # given the options shown for an address in Almaty
+    _add(client, make_product(stock=3), "1")
+    address = {"country": "Kazakhstan", "region": "Almaty", "city": "Almaty"}
+    url = reverse("storefront:checkout_options")
+    first = client.post(url, address, HTTP_HX_REQUEST="true").content.decode()
+    key = re.search(r'name="options_key" value="([0-9a-f]+)"', first).group(1)
+    # when the city changes within the same zone
+    response = client.post(
+        url, {**address, "city": "Qaskelen", "options_key": key}, HTTP_HX_REQUEST="true"
+    )
+    # then only the totals come back, and htmx is told to leave the section alone
+    body = response.content.decode()
+    assert response["HX-Reswap"] == "none"
+    assert 'id="checkout-delivery"' not in body and 'id="checkout-summary"' in body
+    # when the shopper chooses another method, the section is shown again (its pickup points)
+    response = client.post(
+        url, {**address, "delivery_method": "pickup", "options_key": key}, HTTP_HX_REQUEST="true"
+    )
+    assert "HX-Reswap" not in response
+    assert "Duken Almaty" in response.content.decode()
+    # and abroad, where the courier does not go, the section changes
+    response = client.post(url, {"country": "Narnia", "options_key": key}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "HX-Reswap" not in response and 'id="checkout-delivery"' in body
+    assert "Self-pickup" in body and "Courier" not in body
+
+
 def test_logged_in_customer_sees_the_order_in_the_account(client, shipping):
     # given
     get_user_model().objects.create_user("aru@example.com", "pw-123456789")

@@ -3,6 +3,7 @@
 A hidden ``checkout_token`` issued with the page (and remembered in the session) makes a second
 submit of the same form return the order the first one created."""
 
+import hashlib
 import logging
 import secrets
 
@@ -149,15 +150,36 @@ def _options_context(summary, data, *, form=None):
     chosen_code = data.get("delivery_method") or ""
     chosen = next((o for o in options if o.code == chosen_code), options[0] if options else None)
     shipping = quantize(chosen.cost) if chosen else quantize(0)
+    chosen_point = str(data.get("pickup_point") or "")
     return {
         "options": options,
+        "options_key": _options_key(options, chosen, chosen_point),
         "chosen": chosen,
-        "chosen_point": str(data.get("pickup_point") or ""),
+        "chosen_point": chosen_point,
         "shipping_cost": shipping,
         "total": quantize(summary.subtotal + shipping),
         "summary": summary,
         "accept_backorder": str(data.get("accept_backorder") or "") in ("on", "true", "1"),
     }
+
+
+def _options_key(options, chosen, chosen_point) -> str:
+    """A fingerprint of everything the delivery section shows, so that a refresh which would
+    show the same thing can leave it in place (and the choice the shopper is clicking)."""
+    shown = [
+        (
+            o.code,
+            o.name,
+            str(o.cost),
+            o.days_min,
+            o.days_max,
+            o.description,
+            [(p.pk, p.name, p.city, p.address, p.opening_hours) for p in o.pickup_points],
+        )
+        for o in options
+    ]
+    fingerprint = repr((shown, chosen.code if chosen else "", chosen_point))
+    return hashlib.sha256(fingerprint.encode()).hexdigest()[:20]
 
 
 def _initial(request):
@@ -298,7 +320,7 @@ def _reissue(request, form, summary, data):
 @require_POST
 def checkout_options(request):
     """htmx: the delivery options, their costs and the order total for the address typed so
-    far (nothing is saved)."""
+    far (nothing is saved). The options come back only when they differ from the ones shown."""
     summary = services.cart_summary(services.get_cart(request))
     data = request.POST.dict()
     form = CheckoutForm(request.POST, user=request.user)
@@ -306,7 +328,13 @@ def checkout_options(request):
         **_options_context(summary, data, form=form),
         "form": CheckoutForm(user=request.user),
     }
-    return TemplateResponse(request, "storefront/checkout/_dynamic.html", context)
+    # When the options shown would not change (a new city in the same zone, say), only the
+    # totals are sent: replacing the section could swallow a click on one of its choices.
+    context["same_options"] = data.get("options_key") == context["options_key"]
+    response = TemplateResponse(request, "storefront/checkout/_dynamic.html", context)
+    if context["same_options"]:
+        response["HX-Reswap"] = "none"
+    return response
 
 
 @require_GET
