@@ -22,12 +22,30 @@ NUMBER_PREFIX = "DK-"
 
 
 class CheckoutError(Exception):
-    """The checkout cannot go through as submitted; the message tells the buyer why."""
+    """The checkout cannot go through as submitted; the message tells the buyer why.
+    ``errors`` maps each field at fault to its message (the first is ``field``)."""
 
-    def __init__(self, message: str, *, field: str | None = None):
+    def __init__(self, message: str, *, field: str | None = None, errors: dict | None = None):
         self.message = message
         self.field = field
+        self.errors = errors or ({field: message} if field else {})
         super().__init__(message)
+
+
+def missing_address(address: dict) -> dict[str, str]:
+    """The fields a delivery to ``address`` still needs, each with the message to show: all
+    of them at once, so that the buyer fills them in one go."""
+    address = _clean_address(address)
+    labels = (
+        ("full_name", _("recipient")),
+        ("city", _("city")),
+        ("street", _("street, house, flat")),
+    )
+    return {
+        key: _("Fill in the %(field)s for delivery.") % {"field": label}
+        for key, label in labels
+        if not address[key]
+    }
 
 
 def new_order_number() -> str:
@@ -133,16 +151,10 @@ def place_order(
                 pickup_point = points.get(str(pickup_point_id or ""))
                 if pickup_point is None:
                     raise CheckoutError(_("Choose a pickup point."), field="pickup_point")
-            if option.needs_address:
-                for key, label in (
-                    ("full_name", _("recipient")),
-                    ("city", _("city")),
-                    ("street", _("street, house, flat")),
-                ):
-                    if not address[key]:
-                        raise CheckoutError(
-                            _("Fill in the %(field)s for delivery.") % {"field": label}, field=key
-                        )
+            missing = missing_address(address) if option.needs_address else {}
+            if missing:
+                field, message = next(iter(missing.items()))
+                raise CheckoutError(message, field=field, errors=missing)
             shipping_cost = quantize(option.cost)
             order = Order.objects.create(
                 number=new_order_number(),

@@ -46,7 +46,7 @@ from duken.catalog import stock
 
 from .events import record_event
 from .models import Order, OrderEvent, OrderStatus
-from .placing import CheckoutError, place_order
+from .placing import CheckoutError, missing_address, place_order
 
 __all__ = [
     "CheckoutError",
@@ -55,6 +55,7 @@ __all__ = [
     "TRANSITIONS",
     "allowed_transitions",
     "mark_paid",
+    "missing_address",
     "order_timeline",
     "place_order",
     "transition",

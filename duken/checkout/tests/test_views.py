@@ -185,6 +185,38 @@ def test_guest_checkout_places_the_order_and_shows_the_confirmation(client, ship
     assert client.get(response.url).status_code == 404
 
 
+def test_one_submit_marks_every_missing_field(client, shipping):
+    # given
+    _add(client, make_product(stock=3), "1")
+    page = client.get(reverse("storefront:checkout"))
+    # when everything but the delivery and payment choice is left empty
+    response = _checkout_post(
+        client, _token(page), email="", phone="", full_name="", region="", city="", street=""
+    )
+    # then the contact and the address fields are all marked at once, and nothing is placed
+    body = response.content.decode()
+    assert response.status_code == 400
+    for field in ("email", "phone", "full_name", "city", "street"):
+        assert f'id="id_{field}"' in body
+        assert re.search(rf'id="id_{field}"[^>]*aria-invalid="true"', body), field
+    assert "Fill in the street, house, flat for delivery." in body
+    assert not Order.objects.exists()
+
+
+def test_address_errors_from_the_order_service_are_all_shown(client, shipping):
+    # given a form that is valid on its own
+    _add(client, make_product(stock=3), "1")
+    page = client.get(reverse("storefront:checkout"))
+    # when the recipient and the street are missing
+    response = _checkout_post(client, _token(page), full_name="", street="")
+    # then both are marked
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Fill in the recipient for delivery." in body
+    assert "Fill in the street, house, flat for delivery." in body
+    assert not Order.objects.exists()
+
+
 def test_forged_prices_and_totals_in_the_checkout_post_are_ignored(client, shipping):
     # given
     product = make_product(price="9000", stock=3)

@@ -192,6 +192,20 @@ def test_unknown_delivery_or_payment_methods_are_refused(shipping):
     assert not Order.objects.exists()
 
 
+def test_a_delivery_names_every_missing_address_field(shipping):
+    # given
+    cart = _cart_with((make_product(stock=3), 1))
+    address = {**ADDRESS, "full_name": " ", "street": ""}
+    # when
+    with pytest.raises(services.CheckoutError) as refused:
+        _place(cart, address=address)
+    # then
+    assert refused.value.field == "full_name"
+    assert set(refused.value.errors) == {"full_name", "street"}
+    assert not Order.objects.exists()
+    assert services.missing_address(ADDRESS) == {}
+
+
 def test_pickup_needs_a_pickup_point_and_no_street(shipping):
     # given
     cart = _cart_with((make_product(stock=3), 1))

@@ -251,6 +251,7 @@ def _submit(request):
     form = CheckoutForm(request.POST, user=request.user)
     data = request.POST.dict()
     if not form.is_valid():
+        _add_address_errors(form, summary, data)
         return _render(request, form, summary, data, status=400)
     if token not in request.session.get(SESSION_TOKENS, []):
         form.add_error(
@@ -285,8 +286,8 @@ def _submit(request):
         form.add_error(None, error.message)
         return _render(request, form, services.cart_summary(cart), data, status=409)
     except orders.CheckoutError as error:
-        field = error.field if error.field in form.fields else None
-        form.add_error(field, error.message)
+        for field, message in error.errors.items() or [(None, error.message)]:
+            form.add_error(field if field in form.fields else None, message)
         return _render(request, form, summary, data, status=400)
 
     record(
@@ -306,6 +307,17 @@ def _submit(request):
     if getattr(started, "redirect_url", None):
         return redirect(started.redirect_url)
     return redirect("storefront:order_confirmation", number=order.number)
+
+
+def _add_address_errors(form, summary, data) -> None:
+    """Mark the missing address fields along with the form's own errors, so that one submit
+    shows everything that is missing (the order service checks them again)."""
+    chosen = _options_context(summary, data, form=form)["chosen"]
+    if chosen is None or not chosen.needs_address:
+        return
+    for field, message in orders.missing_address(form.address()).items():
+        if field not in form.errors:
+            form.add_error(field, message)
 
 
 def _reissue(request, form, summary, data):
