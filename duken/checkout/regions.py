@@ -69,6 +69,14 @@ def country_label(value: str) -> str:
     return value
 
 
+def region_label(value: str) -> str:
+    """A stored (English) region of Kazakhstan in the shopper's language; others as given."""
+    for known, label in CITIES_OF_REPUBLICAN_SIGNIFICANCE + REGIONS:
+        if known == value:
+            return str(label)
+    return value
+
+
 def country_value(text: str) -> str:
     """The stored (English) name for what a shopper typed: the English name, its translation
     in any of the shop's languages or a common spelling of Kazakhstan; anything else as given.

@@ -533,6 +533,27 @@ def test_the_country_is_shown_in_the_shoppers_language_and_stored_in_english(cli
     assert order.shipping_cost == Decimal("1500.00")
 
 
+def test_the_stored_address_is_shown_and_mailed_in_the_shoppers_language(
+    client, shipping, django_capture_on_commit_callbacks
+):
+    # given a Russian-speaking shopper ordering to a region stored under its English name
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ru"
+    _add(client, make_product(price="7000", stock=3))
+    page = client.get(reverse("storefront:checkout"))
+    with django_capture_on_commit_callbacks(execute=True):
+        _checkout_post(client, _token(page), region="Almaty Region", city="Каскелен")
+    order = Order.objects.get()
+    assert (order.ship_country, order.ship_region) == ("Kazakhstan", "Almaty Region")
+    # when they see the confirmation
+    url = reverse("storefront:order_confirmation", args=[order.number])
+    html = client.get(url).content.decode()
+    # then the region and the country are in Russian, on the page and in the e-mail
+    assert "Каскелен, Алматинская область, Казахстан" in html
+    assert "Almaty Region" not in html
+    received = [m for m in mail.outbox if order.number in m.subject]
+    assert received and "Каскелен, Алматинская область, Казахстан" in received[0].body
+
+
 @pytest.mark.parametrize(
     "typed, stored",
     [
