@@ -28,41 +28,19 @@ def shop(monkeypatch):
     )
 
 
-def test_an_order_placed_while_the_totals_refresh_is_not_lost(live_server, chromium_path, shop):
+@pytest.fixture
+def page(live_server, chromium_path, shop):
+    """A Chromium page whose cart holds one pair of slippers."""
     from playwright.sync_api import expect, sync_playwright
 
-    base = live_server.url
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path)
-        page = browser.new_context(locale="en-US").new_page()
-        page.goto(base + "/p/felt-slippers/")
+        page = browser.new_context(locale="en-US", base_url=live_server.url).new_page()
+        page.goto("/p/felt-slippers/")
         page.click("form.buy-box button[type=submit]")
         expect(page.locator("#cart-count")).to_have_text("1")
-
-        page.goto(base + "/checkout/")
-        page.fill("#id_email", "dana@example.com")
-        page.fill("#id_phone", "+7 702 555 12 34")
-        page.fill("#id_full_name", "Dana Serikova")
-        page.select_option("#id_region", "Almaty")
-        page.fill("#id_street", "Dostyk 5")
-        expect(page.locator("#checkout-review")).to_contain_text("Courier")
-        page.check("input[name=payment_method][value=cash_on_delivery]")
-        page.wait_for_function("() => !document.querySelector('.htmx-request')")
-
-        _press_through_refresh(
-            page,
-            "#place-order",
-            "#checkout-review .review-lines",
-            "**/checkout/options/",
-            leave_field=lambda: page.fill("#id_city", "Almaty"),
-        )
-
-        expect(page.locator("h1")).to_contain_text("Thank you for your order")
+        yield page
         browser.close()
-
-    order = Order.objects.get()
-    assert order.email == "dana@example.com"
-    assert order.lines.get().product.slug == "felt-slippers"
 
 
 def _press_through_refresh(page, button, refreshed, url_pattern, leave_field):
@@ -85,81 +63,86 @@ def _press_through_refresh(page, button, refreshed, url_pattern, leave_field):
     page.mouse.up()
 
 
-def test_proceeding_to_checkout_right_after_changing_a_quantity(live_server, chromium_path, shop):
-    from playwright.sync_api import expect, sync_playwright
+def test_an_order_placed_while_the_totals_refresh_is_not_lost(page):
+    from playwright.sync_api import expect
 
-    base = live_server.url
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path)
-        page = browser.new_context(locale="en-US").new_page()
-        page.goto(base + "/p/felt-slippers/")
-        page.click("form.buy-box button[type=submit]")
-        expect(page.locator("#cart-count")).to_have_text("1")
+    page.goto("/checkout/")
+    page.fill("#id_email", "dana@example.com")
+    page.fill("#id_phone", "+7 702 555 12 34")
+    page.fill("#id_full_name", "Dana Serikova")
+    page.select_option("#id_region", "Almaty")
+    page.fill("#id_street", "Dostyk 5")
+    expect(page.locator("#checkout-review")).to_contain_text("Courier")
+    page.check("input[name=payment_method][value=cash_on_delivery]")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
-        page.goto(base + "/cart/")
-        _press_through_refresh(
-            page,
-            "text=Proceed to checkout",
-            ".cart-table",
-            "**/cart/update/",
-            leave_field=lambda: page.fill("input[name=quantity]", "2"),
-        )
+    _press_through_refresh(
+        page,
+        "#place-order",
+        "#checkout-review .review-lines",
+        "**/checkout/options/",
+        leave_field=lambda: page.fill("#id_city", "Almaty"),
+    )
 
-        expect(page.locator("h1")).to_contain_text("Checkout")
-        expect(page.locator("#checkout-review")).to_contain_text("Felt Slippers × 2")
-        browser.close()
+    expect(page.locator("h1")).to_contain_text("Thank you for your order")
+
+    order = Order.objects.get()
+    assert order.email == "dana@example.com"
+    assert order.lines.get().product.slug == "felt-slippers"
 
 
-def test_leaving_the_street_does_not_refresh_the_delivery_options(live_server, chromium_path, shop):
+def test_proceeding_to_checkout_right_after_changing_a_quantity(page):
+    from playwright.sync_api import expect
+
+    page.goto("/cart/")
+    _press_through_refresh(
+        page,
+        "text=Proceed to checkout",
+        ".cart-table",
+        "**/cart/update/",
+        leave_field=lambda: page.fill("input[name=quantity]", "2"),
+    )
+
+    expect(page.locator("h1")).to_contain_text("Checkout")
+    expect(page.locator("#checkout-review")).to_contain_text("Felt Slippers × 2")
+
+
+def test_leaving_the_street_does_not_refresh_the_delivery_options(page):
     # The options depend on the country, region and city only; a refresh that is not needed
     # is one that can replace the delivery choice the shopper is about to click.
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path)
-        page = browser.new_context(locale="en-US").new_page()
-        page.goto(live_server.url + "/p/felt-slippers/")
-        page.click("form.buy-box button[type=submit]")
-        expect(page.locator("#cart-count")).to_have_text("1")
-        page.goto(live_server.url + "/checkout/")
-        asked = []
-        page.on("request", lambda r: asked.append(r.url) if "/checkout/options/" in r.url else None)
-        page.select_option("#id_region", "Almaty")
-        page.fill("#id_city", "Almaty")
-        page.fill("#id_street", "Dostyk 5")
-        page.check("input[name=delivery_method][value=pickup]")
-        expect(page.locator("#id_pickup_point")).to_be_visible()
-        expect(page.locator("#checkout-review")).to_contain_text("Self-pickup")
-        # the region, the city (left for the street) and the delivery choice; not the street
-        assert len(asked) == 3
-        browser.close()
+    page.goto("/checkout/")
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/checkout/options/" in r.url else None)
+    page.select_option("#id_region", "Almaty")
+    page.fill("#id_city", "Almaty")
+    page.fill("#id_street", "Dostyk 5")
+    page.check("input[name=delivery_method][value=pickup]")
+    expect(page.locator("#id_pickup_point")).to_be_visible()
+    expect(page.locator("#checkout-review")).to_contain_text("Self-pickup")
+    # the region, the city (left for the street) and the delivery choice; not the street
+    assert len(asked) == 3
 
 
-def test_choosing_pickup_right_after_changing_the_city(live_server, chromium_path, shop):
-    from playwright.sync_api import expect, sync_playwright
+def test_choosing_pickup_right_after_changing_the_city(page):
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path)
-        page = browser.new_context(locale="en-US").new_page()
-        page.goto(live_server.url + "/p/felt-slippers/")
-        page.click("form.buy-box button[type=submit]")
-        expect(page.locator("#cart-count")).to_have_text("1")
-        page.goto(live_server.url + "/checkout/")
-        page.select_option("#id_region", "Almaty")
-        page.fill("#id_city", "Almaty")
-        page.fill("#id_street", "Dostyk 5")
-        expect(page.locator("#checkout-review")).to_contain_text("Courier")
-        page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    page.goto("/checkout/")
+    page.select_option("#id_region", "Almaty")
+    page.fill("#id_city", "Almaty")
+    page.fill("#id_street", "Dostyk 5")
+    expect(page.locator("#checkout-review")).to_contain_text("Courier")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
-        _press_through_refresh(
-            page,
-            "label.choice:has(input[value=pickup])",
-            "#checkout-review .review-lines",
-            "**/checkout/options/",
-            leave_field=lambda: page.fill("#id_city", "Qaskelen"),
-        )
+    _press_through_refresh(
+        page,
+        "label.choice:has(input[value=pickup])",
+        "#checkout-review .review-lines",
+        "**/checkout/options/",
+        leave_field=lambda: page.fill("#id_city", "Qaskelen"),
+    )
 
-        expect(page.locator("input[name=delivery_method][value=pickup]")).to_be_checked()
-        expect(page.locator("#id_pickup_point")).to_be_visible()
-        expect(page.locator("#checkout-review")).to_contain_text("Self-pickup")
-        browser.close()
+    expect(page.locator("input[name=delivery_method][value=pickup]")).to_be_checked()
+    expect(page.locator("#id_pickup_point")).to_be_visible()
+    expect(page.locator("#checkout-review")).to_contain_text("Self-pickup")
