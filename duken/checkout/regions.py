@@ -98,3 +98,24 @@ def country_value(text: str) -> str:
                 if str(label).casefold() == folded:
                     return value
     return text
+
+
+_REGION_VALUES_FOLDED = {value.casefold(): value for value in REGION_VALUES}
+
+
+def region_value(text: str) -> str:
+    """The stored (English) name of a region of Kazakhstan typed in any of the shop's
+    languages; anything else (a region abroad) as given."""
+    from django.conf import settings
+    from django.utils import translation
+
+    text = (text or "").strip()
+    folded = text.casefold()
+    if folded in _REGION_VALUES_FOLDED:
+        return _REGION_VALUES_FOLDED[folded]
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for value, label in CITIES_OF_REPUBLICAN_SIGNIFICANCE + REGIONS:
+                if str(label).casefold() == folded:
+                    return value
+    return text

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from duken.checkout import regions
+
 from . import services
 from .models import Address, User
 
@@ -63,12 +65,41 @@ class AddressForm(forms.ModelForm):
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-            "country": forms.TextInput(attrs={"autocomplete": "country-name"}),
-            "region": forms.TextInput(attrs={"autocomplete": "address-level1"}),
+            "country": forms.TextInput(attrs={"autocomplete": "country-name", "list": "countries"}),
+            "region": forms.TextInput(attrs={"autocomplete": "address-level1", "list": "regions"}),
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
             "street": forms.TextInput(attrs={"autocomplete": "street-address"}),
             "postcode": forms.TextInput(attrs={"autocomplete": "postal-code"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Countries and regions are stored in English and shown in the reader's language.
+        if not self.is_bound:
+            self.initial["country"] = regions.country_label(
+                self.initial.get("country") or regions.HOME_COUNTRY
+            )
+            self.initial["region"] = regions.region_label(self.initial.get("region") or "")
+
+    def country_names(self):
+        return [str(label) for _value, label in regions.COUNTRIES]
+
+    def region_names(self):
+        return [str(label) for _group, choices in regions.REGION_CHOICES for _v, label in choices]
+
+    def clean_country(self):
+        return regions.country_value(self.cleaned_data.get("country", ""))
+
+    def clean_region(self):
+        return regions.region_value(self.cleaned_data.get("region", ""))
+
+    def clean(self):
+        data = super().clean()
+        region = data.get("region") or ""
+        if data.get("country") == regions.HOME_COUNTRY and region:
+            if region not in regions.REGION_VALUES:
+                self.add_error("region", _("Choose a region from the list."))
+        return data
 
     def save(self, commit=True, *, user=None):
         """Persist through customers.services; validation errors land on the form."""

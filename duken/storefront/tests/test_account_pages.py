@@ -202,6 +202,52 @@ def test_bad_address_shows_errors_and_saves_nothing(client, customer):
 
 
 @pytest.mark.django_db
+def test_an_address_typed_in_kazakh_is_stored_in_english_and_shown_in_kazakh(client, customer):
+    client.force_login(customer)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "kk"
+    # the new-address page offers the country and the regions in Kazakh
+    page = client.get("/account/addresses/new/").content.decode()
+    assert 'value="Қазақстан"' in page and '<option value="Алматы облысы">' in page
+    # when the customer picks them as shown
+    data = {
+        "full_name": "Дана Серікова",
+        "phone": "+7 701 000 00 00",
+        "country": "Қазақстан",
+        "region": "Алматы облысы",
+        "city": "Қаскелең",
+        "street": "Абылай хан 5",
+    }
+    assert client.post("/account/addresses/new/", data).status_code == 302
+    # then they are stored under the English names delivery zones and orders use
+    address = Address.objects.get(user=customer)
+    assert (address.country, address.region) == ("Kazakhstan", "Almaty Region")
+    # and shown in Kazakh again on the list and when editing
+    assert "Қаскелең, Алматы облысы" in client.get("/account/addresses/").content.decode()
+    edit = client.get(f"/account/addresses/{address.pk}/edit/").content.decode()
+    assert 'value="Алматы облысы"' in edit and 'value="Қазақстан"' in edit
+
+
+@pytest.mark.django_db
+def test_a_region_of_kazakhstan_must_be_one_of_the_list_and_abroad_is_free(client, customer):
+    client.force_login(customer)
+    data = {
+        "full_name": "Dana Serikova",
+        "phone": "+7 701 000 00 00",
+        "country": "Kazakhstan",
+        "region": "Almaty oblast-ish",
+        "city": "Almaty",
+        "street": "Abay 1",
+    }
+    response = client.post("/account/addresses/new/", data)
+    assert response.status_code == 200
+    assert "Choose a region from the list." in response.content.decode()
+    assert not Address.objects.exists()
+    # a region abroad is kept as typed
+    client.post("/account/addresses/new/", {**data, "country": "Germany", "region": "Bavaria"})
+    assert Address.objects.get().region == "Bavaria"
+
+
+@pytest.mark.django_db
 def test_another_users_address_is_404(client, customer):
     other = User.objects.create_user("other@example.kz", PASSWORD)
     address = Address.objects.create(
