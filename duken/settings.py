@@ -207,6 +207,8 @@ LOCALE_PATHS = [
     BASE_DIR / "storefront" / "django_locale",
 ]
 TIME_ZONE = "Asia/Almaty"
+# Kazakh date and time formats, which Django does not ship (duken/formats/kk/formats.py).
+FORMAT_MODULE_PATH = ["duken.formats"]
 USE_I18N = True
 USE_TZ = True
 

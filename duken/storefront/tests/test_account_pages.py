@@ -1,5 +1,5 @@
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -297,6 +297,26 @@ def test_order_detail_shows_lines_totals_delay_and_timeline(client, customer):
     assert "Delayed" in html
     assert 'class="timeline"' in html and "Paid" in html
     assert "internal: called the courier" not in html  # staff notes stay internal
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "placed"),
+    [
+        ("kk", "08.03.2026, 14:05"),
+        ("ru", "8 марта 2026 г. 14:05"),
+        ("en", "March 8, 2026, 2:05 p.m."),
+    ],
+)
+def test_order_dates_follow_the_language(client, customer, language, placed):
+    # Django ships no Kazakh formats: without the shop's own, a Kazakh page read
+    # "Нау. 8, 2026, 2:05 Т.Қ." and "03/08/2026", which reads as the 3rd of August.
+    order = make_order(customer, "D-300")
+    when = timezone.make_aware(datetime(2026, 3, 8, 14, 5))  # Almaty time
+    Order.objects.filter(pk=order.pk).update(placed_at=when)
+    client.force_login(customer)
+    html = client.get("/account/orders/D-300/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert placed in html
 
 
 @pytest.mark.django_db
