@@ -1,8 +1,9 @@
-# Kazakh: day.month.year and a 24-hour clock, as on Kazakh documents and receipts. Without
-# this module Django falls back to the American "Dec. 3, 2026, 6:11 p.m." and "12/03/2026".
-DATE_FORMAT = "d.m.Y"
+# Kazakh: "3 желтоқсан 2026 ж., 18:11" (the lower-case month names come from the shop's own
+# catalogue of Django's messages) and day.month.year in short. Without this module Django
+# falls back to the American "Dec. 3, 2026, 6:11 p.m." and "12/03/2026".
+DATE_FORMAT = "j E Y ж."
 TIME_FORMAT = "H:i"
-DATETIME_FORMAT = "d.m.Y, H:i"
+DATETIME_FORMAT = "j E Y ж., H:i"
 YEAR_MONTH_FORMAT = "F Y"
 MONTH_DAY_FORMAT = "j F"
 SHORT_DATE_FORMAT = "d.m.Y"
