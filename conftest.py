@@ -11,6 +11,7 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DUKEN_PRIVATE_ROOT = tmp_path / "private"
 
 
 @pytest.fixture(autouse=True)

@@ -223,6 +223,13 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Files only an authorising view hands out (paid digital products): never under MEDIA_ROOT.
+DUKEN_PRIVATE_ROOT = Path(env.str("DUKEN_PRIVATE_ROOT", default=str(VAR_DIR / "private")))
+# Who sends a private file's bytes: "" (Duken itself), "nginx" (X-Accel-Redirect to
+# DUKEN_DOWNLOAD_ACCEL_PREFIX, an internal location aliased to DUKEN_PRIVATE_ROOT) or
+# "sendfile" (X-Sendfile with the file's path: Apache's mod_xsendfile, lighttpd).
+DUKEN_DOWNLOAD_SERVER = env.str("DUKEN_DOWNLOAD_SERVER", default="")
+DUKEN_DOWNLOAD_ACCEL_PREFIX = env.str("DUKEN_DOWNLOAD_ACCEL_PREFIX", default="/private-files/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

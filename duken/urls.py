@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve as serve_media
 
+from duken.core.files import serve_media
 from duken.core.views import healthz
 
 urlpatterns = [
@@ -20,15 +20,9 @@ urlpatterns = [
 ]
 
 if settings.DEBUG or settings.MEDIA_URL.startswith("/"):
-    # Uploaded media from local disk; a production deployment puts object storage or the
-    # front web server in front of MEDIA_URL instead.
-    urlpatterns.append(
-        path(
-            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-            serve_media,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    )
+    # Uploaded media from local disk (images inline, anything else only as a download); a
+    # production deployment puts object storage or the front web server in front of MEDIA_URL.
+    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media))
 
 admin.site.site_header = "Duken"
 admin.site.site_title = "Duken back office"

@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from duken.core.files import PrivateFileInput
+
 from . import services
 from .images import make_thumbnail, validate_image
 from .models import Category, Product, ProductImage, SearchQuery
@@ -102,6 +104,11 @@ class ProductAdmin(admin.ModelAdmin):
         (_("History"), {"fields": ["created_at", "popularity", "source_name", "updated_at"]}),
     ]
     actions = ["activate", "deactivate"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "digital_file":
+            kwargs["widget"] = PrivateFileInput
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

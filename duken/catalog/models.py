@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from duken.core.files import private_storage, random_upload_path
+
 
 @cache
 def _url_template(name: str) -> str:
@@ -47,6 +49,10 @@ class Category(models.Model):
         return _url("storefront:category", self.slug)
 
 
+def _digital_file_path(instance, filename):
+    return random_upload_path("digital", filename)
+
+
 class Product(models.Model):
     sku = models.CharField(_("SKU"), max_length=32, unique=True)
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
@@ -72,7 +78,14 @@ class Product(models.Model):
     )
     allow_backorder = models.BooleanField(_("allow backorders"), default=True)
     is_digital = models.BooleanField(_("digital product"), default=False)
-    digital_file = models.FileField(_("file for download"), upload_to="digital/", blank=True)
+    # Private: reachable only through the download view that checks the buyer's order.
+    digital_file = models.FileField(
+        _("file for download"),
+        upload_to=_digital_file_path,
+        storage=private_storage,
+        max_length=255,
+        blank=True,
+    )
     is_active = models.BooleanField(_("on sale"), default=True)
     # How many images the product has, kept by a signal: listings prefetch images only for the
     # products that have some, so a catalog without photos costs no image queries.

@@ -1,10 +1,9 @@
-import os
-
 from django.core import signing
-from django.http import FileResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from duken.core.files import download_name, download_response
 
 from . import services
 
@@ -39,9 +38,11 @@ def download(request, token):
         )
     except services.DownloadUnavailable as exc:
         return _refuse(request, 403, _("The download is not available"), str(exc))
-    file = line.product.digital_file
+    product = line.product
     try:
-        handle = file.open("rb")
+        return download_response(
+            product.digital_file, filename=download_name(product.name, product.digital_file.name)
+        )
     except FileNotFoundError:
         return _refuse(
             request,
@@ -49,6 +50,3 @@ def download(request, token):
             _("The file is missing"),
             _("Please contact us; we will send you the file."),
         )
-    response = FileResponse(handle, as_attachment=True, filename=os.path.basename(file.name))
-    response["Cache-Control"] = "private, no-store"
-    return response
