@@ -18,7 +18,13 @@ def main(argv=None):
     if argv and argv[0] == "worker":
         # django-tasks' database worker; with REDIS_URL the RQ worker serves the queue.
         argv[0] = "rqworker" if os.environ.get("REDIS_URL") else "db_worker"
-    execute_from_command_line(["duken", *argv])
+    from duken.core.keys import SecretError
+
+    try:
+        execute_from_command_line(["duken", *argv])
+    except SecretError as exc:
+        print(f"duken: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

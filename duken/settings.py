@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from duken.core import keys
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 
@@ -17,13 +19,40 @@ VAR_DIR = Path(env.str("DUKEN_VAR_DIR", default=str(PROJECT_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
-# The embedded demo may run without a secret; a production deployment must set one.
-_dev_secret = "duken-insecure-demo-key-set-SECRET_KEY-in-production"
-SECRET_KEY = env.str("SECRET_KEY", default=_dev_secret)
-if SECRET_KEY == _dev_secret and env.bool("DUKEN_PRODUCTION", default=False):
-    raise RuntimeError("SECRET_KEY must be set when DUKEN_PRODUCTION is on")
+# Production refuses to start without its own SECRET_KEY; a short or published one is refused
+# outside DEBUG; the demo and a developer's machine get a random one made for this installation
+# (var/secrets/secret-key). See duken/core/keys.py.
+PRODUCTION = env.bool("DUKEN_PRODUCTION", default=False)
+SECRET_KEY = keys.required_secret(
+    env.str("SECRET_KEY", default=""),
+    name="SECRET_KEY",
+    var_dir=VAR_DIR,
+    production=PRODUCTION,
+    debug=DEBUG,
+)
+SECRET_KEY_FROM_ENVIRONMENT = bool(env.str("SECRET_KEY", default=""))
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# DUKEN_HTTPS=true: the shop is reached over HTTPS only (usually through a proxy that ends TLS).
+HTTPS = env.bool("DUKEN_HTTPS", default=False)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    # Load balancers probe over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # One year, the minimum the browsers' preload lists accept; lower it while trying HTTPS out.
+    SECURE_HSTS_SECONDS = env.int("DUKEN_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DUKEN_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("DUKEN_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    # The header the TLS-ending proxy sets; empty when Duken itself faces the internet.
+    _proxy_header = env.str("DUKEN_PROXY_SSL_HEADER", default="X-Forwarded-Proto")
+    if _proxy_header:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+    CSRF_TRUSTED_ORIGINS += [
+        "https://*" + host if host.startswith(".") else f"https://{host}"
+        for host in ALLOWED_HOSTS
+        if host != "*" and f"https://{host}" not in CSRF_TRUSTED_ORIGINS
+    ]
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -177,8 +206,9 @@ if env.bool("DUKEN_TASKS_IMMEDIATE", default=False):
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 90  # an anonymous cart survives three months of absence
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if not HTTPS:
+    SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # --- auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "customers.User"
@@ -248,8 +278,6 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Duken <shop@duken.ex
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- payments -----------------------------------------------------------------------------
-# Secret shared with the sandbox card provider for signing callbacks.
-DUKEN_PAYMENT_SANDBOX_SECRET = env.str("DUKEN_PAYMENT_SANDBOX_SECRET", default=SECRET_KEY)
 DUKEN_BANK_DETAILS = {
     "recipient": env.str("DUKEN_BANK_RECIPIENT", default="TOO «Duken Demo»"),
     "bin": env.str("DUKEN_BANK_BIN", default="000000000000"),
@@ -257,15 +285,33 @@ DUKEN_BANK_DETAILS = {
     "bank": env.str("DUKEN_BANK_NAME", default="Demo Bank (not a real account)"),
     "bic": env.str("DUKEN_BANK_BIC", default="DEMOKZKA"),
 }
-# The payment providers on offer, in this order; a gateway plugs in by adding its class.
+# The payment providers on offer, in this order; a gateway plugs in by adding its class. The
+# sandbox card gateway (test cards, no money taken) is offered by default only outside
+# production; listed explicitly in production, the storefront says it is a test.
+_SANDBOX = "duken.payments.providers.sandbox.SandboxCardProvider"
 DUKEN_PAYMENT_PROVIDERS = env.list(
     "DUKEN_PAYMENT_PROVIDERS",
     default=[
         "duken.payments.providers.offline.CashOnDeliveryProvider",
         "duken.payments.providers.offline.BankTransferProvider",
-        "duken.payments.providers.sandbox.SandboxCardProvider",
+        *([] if PRODUCTION else [_SANDBOX]),
     ],
 )
+# The sandbox gateway's own secret for signing callbacks and sealing its page's tokens; never
+# the SECRET_KEY. Production must set it when the sandbox is listed.
+DUKEN_PAYMENT_SANDBOX_SECRET = (
+    keys.required_secret(
+        env.str("DUKEN_PAYMENT_SANDBOX_SECRET", default=""),
+        name="DUKEN_PAYMENT_SANDBOX_SECRET",
+        var_dir=VAR_DIR,
+        production=PRODUCTION,
+        debug=DEBUG,
+    )
+    if _SANDBOX in DUKEN_PAYMENT_PROVIDERS or not PRODUCTION
+    else ""
+)
+if DUKEN_PAYMENT_SANDBOX_SECRET and DUKEN_PAYMENT_SANDBOX_SECRET == SECRET_KEY:
+    raise keys.SecretError("DUKEN_PAYMENT_SANDBOX_SECRET must differ from SECRET_KEY.")
 # Seconds an online payment may stay unconfirmed before it times out.
 DUKEN_PAYMENT_TIMEOUT = env.int("DUKEN_PAYMENT_TIMEOUT", default=15 * 60)
 # Callbacks older than this (seconds, by their signed timestamp) are refused as replays.

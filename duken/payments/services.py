@@ -65,6 +65,8 @@ class PaymentMethodInfo:
     code: str
     name: str
     description: str
+    # A test gateway (the sandbox): the buyer is told that no money is taken.
+    is_test: bool = False
 
 
 @dataclass
@@ -80,7 +82,7 @@ def payment_methods(order=None, *, digital_only: bool = False) -> list[PaymentMe
     if order is not None:
         digital_only = not order.lines.filter(is_digital=False).exists()
     return [
-        PaymentMethodInfo(code, str(p.name), str(p.description))
+        PaymentMethodInfo(code, str(p.name), str(p.description), p.is_test)
         for code, p in get_providers().items()
         if not (digital_only and code == "cash_on_delivery")
     ]

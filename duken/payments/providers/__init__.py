@@ -7,10 +7,10 @@ from django.utils.module_loading import import_string
 
 from .base import CallbackRejected, CallbackResult, PaymentProvider, PaymentStart
 
+# When the setting is empty: the methods that need no gateway (never the sandbox).
 DEFAULT_PROVIDERS = [
     "duken.payments.providers.offline.CashOnDeliveryProvider",
     "duken.payments.providers.offline.BankTransferProvider",
-    "duken.payments.providers.sandbox.SandboxCardProvider",
 ]
 
 __all__ = [

@@ -49,6 +49,8 @@ class PaymentProvider(abc.ABC):
     #: The buyer-facing name and a one-line description (lazily translated strings).
     name = ""
     description = ""
+    #: A test gateway that takes no money; the storefront says so wherever it is offered.
+    is_test: bool = False
     #: Seconds an unconfirmed payment waits before it times out; None: it never does.
     expires_after: int | None = None
 

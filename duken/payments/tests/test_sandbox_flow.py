@@ -279,3 +279,103 @@ def test_callback_endpoint_refuses_junk_and_unknown_providers(client):
     reasons = set(PaymentCallback.objects.values_list("reason", flat=True))
     assert reasons == {"body is not a JSON object", "unknown provider"}
     assert client.get("/payments/callback/sandbox/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_payment_page_token_shows_the_buyer_nothing_of_the_callback(client):
+    # given the hosted page's address a buyer is sent to
+    order = make_order()
+    start = _start(order)
+    token = urlsplit(start.redirect_url).path.rstrip("/").rsplit("/", 1)[1]
+    # when the buyer decodes every part of it
+    import base64
+    import zlib
+
+    seen = b""
+    for part in token.replace(":", ".").split("."):
+        raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        seen += raw
+        try:
+            seen += zlib.decompress(raw)
+        except zlib.error:
+            pass
+    # then neither the callback's address nor its idempotency key can be read
+    assert b"callback" not in seen
+    assert str(start.payment.idempotency_key).encode() not in seen
+    assert start.payment.reference.encode() not in seen
+
+
+@pytest.mark.django_db
+def test_tokens_made_with_the_shops_secret_key_do_not_open_the_gateway(client, settings):
+    # given an attacker who knows the shop's SECRET_KEY (the old sandbox key) and forges a
+    # session and a "succeeded" result with it
+    from django.core import signing
+
+    order = make_order()
+    start = _start(order)
+    session = {
+        "reference": start.payment.reference,
+        "amount": "1",
+        "currency": "KZT",
+        "idempotency_key": str(start.payment.idempotency_key),
+        "callback_url": "http://testserver/payments/callback/sandbox/",
+        "return_url": "http://testserver/",
+    }
+    forged = signing.dumps(session, key=settings.SECRET_KEY, salt="duken.payments.sandbox.session")
+    assert client.get(f"/pay/sandbox/{forged}/").status_code == 400
+    result = signing.dumps(
+        {**session, "status": "succeeded", "charge_id": "sbx_1"},
+        key=settings.SECRET_KEY,
+        salt="duken.payments.sandbox.result",
+        compress=True,
+    )
+    client.get(services.payment_status_url(start.payment) + "?result=" + result)
+    # then nothing is paid
+    assert Payment.objects.get(pk=start.payment.pk).status == "pending"
+    order.refresh_from_db()
+    assert order.paid_at is None
+
+
+@pytest.mark.django_db
+def test_a_callback_signed_with_the_shops_secret_key_is_refused(client, settings):
+    import hashlib
+    import hmac
+    import json
+    import time
+
+    order = make_order()
+    start = _start(order)
+    body = json.dumps(
+        {
+            "reference": start.payment.reference,
+            "amount": str(start.payment.amount),
+            "currency": "KZT",
+            "status": "succeeded",
+            "idempotency_key": str(start.payment.idempotency_key),
+            "charge_id": "sbx_forged",
+            "timestamp": int(time.time()),
+        }
+    ).encode()
+    signature = hmac.new(settings.SECRET_KEY.encode(), body, hashlib.sha256).hexdigest()
+    response = client.post(
+        "/payments/callback/sandbox/",
+        body,
+        content_type="application/json",
+        HTTP_X_SANDBOX_SIGNATURE=signature,
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad signature"
+    order.refresh_from_db()
+    assert order.paid_at is None
+
+
+@pytest.mark.django_db
+def test_the_storefront_says_the_sandbox_is_a_test(client):
+    from duken.payments.services import payment_methods
+
+    card = {m.code: m for m in payment_methods()}["card"]
+    assert card.is_test
+    order = make_order()
+    start = _start(order)
+    page = client.get(services.payment_status_url(start.payment)).content.decode()
+    assert "Test payment: no money is taken" in page
