@@ -103,4 +103,6 @@ def is_visible_to(question: Question, user) -> bool:
         return True
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return question.user_id == user.pk or user.is_staff
+    return question.user_id == user.pk or (
+        user.is_staff and user.has_perm("conversations.view_question")
+    )

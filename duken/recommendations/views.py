@@ -2,13 +2,13 @@
 page of a customer's recommendations. Unknown products or customers get the non-personal
 fallback, never an error page."""
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from duken.catalog.models import Product
+from duken.core.permissions import staff_permission
 
 from . import services
 
@@ -81,7 +81,11 @@ def _customer(customer_id):
         return None
 
 
-@staff_member_required
+# A customer's list names them and what they bought: staff who may see customers only.
+CUSTOMER_PERMISSION = "customers.view_user"
+
+
+@staff_permission(CUSTOMER_PERMISSION)
 @require_GET
 def customer_json(request, customer_id):
     """Staff: what a customer would be recommended and why; unknown customers get best sellers."""
@@ -97,7 +101,7 @@ def customer_json(request, customer_id):
     )
 
 
-@staff_member_required
+@staff_permission(CUSTOMER_PERMISSION)
 def customer_page(request, customer_id):
     customer = _customer(customer_id)
     if customer is None:

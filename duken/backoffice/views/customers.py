@@ -6,10 +6,8 @@ write). The views only read the request, call ``customers`` services and render.
 
 import datetime as dt
 import logging
-from functools import wraps
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import QueryDict
@@ -21,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from duken.core.permissions import staff_permission
 from duken.customers import services
 from duken.customers.figures import SPENT_HELP, order_stats_for
 from duken.customers.models import CustomerNote, CustomerTag, User
@@ -31,22 +30,6 @@ logger = logging.getLogger(__name__)
 
 RESULTS_PER_PAGE = 25
 ENTRIES_PER_PAGE = 50
-
-
-def staff_permission(perm):
-    """Staff members holding ``perm``; anyone else is sent to the admin login (not staff) or
-    refused with 403 (staff without the permission)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.has_perm(perm):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return staff_member_required(wrapper)
-
-    return decorator
 
 
 def _admin_context(request, title):

@@ -5,10 +5,7 @@ or close it, and the review moderation queue (publish, reject with a reason, rep
 Staff only (``staff_member_required``); each view also checks a permission of the
 conversations app. Views read the request, call ``conversations`` services and render."""
 
-from functools import wraps
-
 from django.contrib import admin, messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -22,22 +19,10 @@ from duken.conversations import chat, services
 from duken.conversations.consumers import broadcast
 from duken.conversations.forms import AnswerForm, RejectForm, ReplyForm
 from duken.conversations.models import CHAT_MESSAGE_MAX, Conversation, Promise, Question, Review
+from duken.core.permissions import staff_permission
 from duken.customers.timeline import figures_for, timeline_page
 
 PER_PAGE = 50
-
-
-def staff_permission(perm):
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.has_perm(perm):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return staff_member_required(wrapper)
-
-    return decorator
 
 
 def _context(request, title, **extra):

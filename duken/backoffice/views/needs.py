@@ -3,12 +3,10 @@ requests, back-in-stock requests and wishlists, over a date range), the report o
 found nothing, and turning a customer's message into a fact in one click. Staff only."""
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from duken.core.permissions import staff_permission
 from duken.customers import facts
 from duken.customers.models import CustomerFact
 from duken.needs import report as needs_report
@@ -25,22 +24,6 @@ from duken.needs.apps import FACT_PERMISSION
 PER_PAGE = 100
 # Anyone on the staff who sees the catalog may see what customers ask of it.
 REPORT_PERMISSION = "catalog.view_product"
-
-
-def staff_permission(perm):
-    """Staff members holding ``perm``; others are sent to the admin login (not staff) or
-    refused with 403 (staff without the permission)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.has_perm(perm):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return staff_member_required(wrapper)
-
-    return decorator
 
 
 def _context(request, title, **extra):

@@ -179,6 +179,30 @@ def test_staff_pages_are_for_staff_only(client, trained):
     assert response.status_code == 302
 
 
+def test_a_catalog_editor_cannot_read_a_customers_recommendations(client, trained):
+    # given a staff member who edits the catalog and may not see customers
+    from django.contrib.auth.models import Group
+
+    from duken.customers.models import User
+
+    aliya = trained["customers"]["aliya"]
+    editor = User.objects.create_user("editor@example.kz", "kokteM-2026!e", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Catalog editors"))
+    client.force_login(editor)
+    # when they open a customer's recommendations, as a page or as JSON
+    for url in (
+        f"/staff/recommendations/customer/{aliya.pk}/",
+        f"/recommendations/customer/{aliya.pk}/",
+    ):
+        response = client.get(url)
+        # then they are refused and see nothing of her
+        assert response.status_code == 403, url
+        assert aliya.email not in response.content.decode()
+    # while support staff, who serve customers, may
+    editor.groups.set([Group.objects.get(name="Support")])
+    assert client.get(f"/recommendations/customer/{aliya.pk}/").status_code == 200
+
+
 def test_what_we_remember_lists_the_interests_behind_recommendations(client, trained):
     aliya = trained["customers"]["aliya"]
     client.force_login(aliya)

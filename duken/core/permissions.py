@@ -1,0 +1,22 @@
+"""Who may open a staff page: one decorator for every back-office view."""
+
+from functools import wraps
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+
+
+def staff_permission(perm: str):
+    """Staff members holding ``perm``; anyone else is sent to the admin login (not staff) or
+    refused with 403 (staff without the permission)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return staff_member_required(wrapper)
+
+    return decorator
