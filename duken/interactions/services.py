@@ -9,6 +9,7 @@ import logging
 import math
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -125,7 +126,10 @@ def record(request, kind, *, obj=None, properties=None) -> bool:
 def _write_now(event) -> bool:
     if not buffer.existing([event]):
         return False
-    event.save()
+    # In the caller's transaction (an order and its event commit together); the savepoint
+    # keeps a failed write from breaking that transaction.
+    with transaction.atomic():
+        event.save()
     return True
 
 

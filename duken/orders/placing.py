@@ -1,5 +1,7 @@
 """Placing an order from a cart: one transaction that locks the cart, reserves the stock,
-prices everything from the database and writes the order, its lines and its first event."""
+prices everything from the database and writes the order, its lines, its first event, the
+payment it waits for and the "order placed" interaction. A process that dies at any moment
+leaves either all of them or none."""
 
 import secrets
 
@@ -75,11 +77,15 @@ def place_order(
     checkout_token: str,
     note: str = "",
     language: str = "",
+    request=None,
 ) -> Order:
     """Turn ``cart`` into an order. A second call with the same ``checkout_token`` returns the
     order the first one created. Raises ``InsufficientStock`` when units are missing (and the
-    buyer has not accepted a backorder) and ``CheckoutError`` for anything else."""
-    from duken.payments.services import payment_methods
+    buyer has not accepted a backorder) and ``CheckoutError`` for anything else. With the
+    buyer's ``request``, the order is also recorded in the interaction log."""
+    from duken.interactions.models import Kind
+    from duken.interactions.services import record
+    from duken.payments.services import PaymentError, open_payment, payment_methods
     from duken.shipping.services import DeliveryUnavailable, Destination, quote
 
     if not checkout_token:
@@ -201,6 +207,17 @@ def place_order(
             locked_cart.status = Cart.Status.ORDERED
             locked_cart.save(update_fields=["status", "updated_at"])
             record_event(order, from_status="", to_status=order.status, note=_("Order placed."))
+            try:
+                open_payment(order)
+            except PaymentError as exc:
+                raise CheckoutError(exc.message, field="payment_method") from None
+            if request is not None:
+                record(
+                    request,
+                    Kind.ORDER_PLACED,
+                    obj=order,
+                    properties={"total": str(order.total), "currency": order.currency},
+                )
     except _CartGone:
         # A parallel submit of this same checkout may have just turned the cart into an order.
         existing = Order.objects.filter(checkout_token=checkout_token).first()

@@ -21,6 +21,7 @@ from .models import Payment, PaymentCallback
 from .providers import (
     CallbackRejected,
     CallbackResult,
+    PaymentProvider,
     PaymentStart,
     UnknownProvider,
     get_provider,
@@ -37,6 +38,7 @@ __all__ = [
     "confirm_cash_received",
     "expire_stale_payments",
     "handle_callback",
+    "open_payment",
     "latest_payment",
     "payment_for_access",
     "payment_instructions",
@@ -131,7 +133,21 @@ def start_payment(order, *, request) -> PaymentStart:
 
     A pending payment of the same method is reused, so reloading or going back never opens
     a second charge; a new payment (new reference and idempotency key) is only made after
-    the previous one failed or timed out."""
+    the previous one failed or timed out. The provider is called after the payment row is
+    committed, never inside the lock."""
+    payment, provider = _pending_payment(order)
+    payment.order = order
+    return provider.start(payment, request=request)
+
+
+def open_payment(order) -> Payment:
+    """The order's pending payment with its chosen method, made when there is none. Called
+    inside the transaction that places an order, so an order never stands without the payment
+    it waits for; the provider is asked to collect it later (``start_payment``)."""
+    return _pending_payment(order)[0]
+
+
+def _pending_payment(order) -> tuple[Payment, PaymentProvider]:
     try:
         provider = get_provider(order.payment_method)
     except UnknownProvider:
@@ -162,8 +178,7 @@ def start_payment(order, *, request) -> PaymentStart:
             )
             if expires:
                 transaction.on_commit(lambda: _schedule_expiry(payment))
-    payment.order = order
-    return provider.start(payment, request=request)
+    return payment, provider
 
 
 def _schedule_expiry(payment: Payment) -> None:

@@ -569,3 +569,72 @@ def test_typed_country_names_map_to_the_stored_name(typed, stored):
     from duken.checkout.regions import country_value
 
     assert country_value(typed) == stored
+
+
+def test_an_order_commits_with_its_payment_and_its_event(client, shipping):
+    # given
+    from duken.interactions.models import Event, Kind
+    from duken.payments.models import Payment
+
+    product = make_product(stock=3)
+    _add(client, product, "1")
+    token = _token(client.get(reverse("storefront:checkout")))
+    # when
+    _checkout_post(client, token, payment_method="bank_transfer")
+    # then the order, the payment it waits for and its event are there together
+    order = Order.objects.get()
+    assert Payment.objects.filter(order=order, status="pending").count() == 1
+    assert Event.objects.filter(kind=Kind.ORDER_PLACED, object_id=order.pk).count() == 1
+
+
+def test_a_process_dying_before_the_event_is_written_leaves_no_order(client, shipping, monkeypatch):
+    # given a server process that dies while the order is being placed, once the order and
+    # its payment are written but before its "order placed" event is
+    from duken.interactions.models import Event
+    from duken.payments.models import Payment
+
+    product = make_product(stock=3)
+    _add(client, product, "1")
+    token = _token(client.get(reverse("storefront:checkout")))
+
+    def die(*args, **kwargs):
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(Event, "save", die)
+    # when
+    with pytest.raises(SystemExit):
+        _checkout_post(client, token)
+    # then nothing of it was committed: no order, no payment, the stock and the cart as before
+    assert not Order.objects.exists()
+    assert not Payment.objects.exists()
+    product.refresh_from_db()
+    assert product.stock == 3
+    assert Cart.objects.get().status == Cart.Status.OPEN
+    # and the shopper's retry places the order
+    monkeypatch.undo()
+    response = _checkout_post(client, token)
+    assert response.status_code == 302
+    assert Order.objects.count() == 1
+
+
+def test_a_guest_whose_answer_was_lost_sees_their_order_on_retry(client, shipping):
+    # given a guest's order that committed, but whose answer (and session update) never
+    # reached them because the server process died right after the commit
+    product = make_product(stock=3)
+    _add(client, product, "1")
+    token = _token(client.get(reverse("storefront:checkout")))
+    before = dict(client.session.items())
+    _checkout_post(client, token)
+    session = client.session
+    session.clear()
+    session.update(before)
+    session.save()
+    # when the guest presses "Place order" again
+    response = _checkout_post(client, token)
+    # then they are shown the order that was placed, not an empty cart
+    order = Order.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("storefront:order_confirmation", args=[order.number])
+    assert order.number in client.get(response.url).content.decode()
+    product.refresh_from_db()
+    assert product.stock == 2

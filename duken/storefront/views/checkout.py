@@ -236,7 +236,12 @@ def _submit(request):
     # A second submit of a form that already went through: show the order it created.
     if token:
         existing = Order.objects.filter(checkout_token=token).first()
-        if existing is not None and _may_see(request, existing):
+        # The form was issued to this visitor: also when the answer to the first submit never
+        # arrived (a server process died after the order committed), they see their order.
+        if existing is not None and (
+            _may_see(request, existing) or token in request.session.get(SESSION_TOKENS, [])
+        ):
+            _remember_order(request, existing)
             return redirect("storefront:order_confirmation", number=existing.number)
 
     cart = services.get_cart(request)
@@ -281,6 +286,7 @@ def _submit(request):
             checkout_token=token,
             note=form.cleaned_data["note"],
             language=getattr(request, "LANGUAGE_CODE", ""),
+            request=request,
         )
     except orders.InsufficientStock as error:
         form.add_error(None, error.message)
@@ -290,12 +296,6 @@ def _submit(request):
             form.add_error(field if field in form.fields else None, message)
         return _render(request, form, summary, data, status=400)
 
-    record(
-        request,
-        Kind.ORDER_PLACED,
-        obj=order,
-        properties={"total": str(order.total), "currency": order.currency},
-    )
     _remember_order(request, order)
     request.session.pop(services.SESSION_CART_TOKEN, None)
     try:
