@@ -1,5 +1,6 @@
-"""Gives every visitor a first-party id (the signed ``dk_vid`` cookie). No query on a plain page
-view; buffered events are written after the response went out (see ``signals``)."""
+"""Gives every visitor a first-party id, kept in the signed ``dk_vid`` cookie only with the
+visitor's consent (see ``visitor``). No query on a plain page view; buffered events are written
+after the response went out (see ``signals``)."""
 
 import logging
 
@@ -9,8 +10,10 @@ from . import buffer
 from .visitor import (
     COOKIE_MAX_AGE,
     COOKIE_NAME,
+    DROP_ATTR,
     NEW_ATTR,
     REQUEST_ATTR,
+    may_keep,
     new_visitor_id,
     read_cookie,
     sign,
@@ -43,7 +46,19 @@ class InteractionMiddleware:
             buffer.set_in_request(False)
 
         # Logging out hands the browser a fresh id (see signals), so it is read again here.
-        if getattr(request, NEW_ATTR, False):
+        sent = COOKIE_NAME in request.COOKIES
+        if getattr(request, DROP_ATTR, False):
+            keep = False
+        elif sent and not getattr(request, NEW_ATTR, False):
+            # A returning visitor's id stays while they allow it; a logged-in customer's
+            # withdrawal drops it where it happens (privacy.services.set_consents).
+            keep = request.user.is_authenticated or may_keep(request)
+        else:
+            keep = may_keep(request)
+        if not keep:
+            if sent:
+                response.delete_cookie(COOKIE_NAME, samesite="Lax")
+        elif getattr(request, NEW_ATTR, False):
             response.set_cookie(
                 COOKIE_NAME,
                 sign(getattr(request, REQUEST_ATTR)),

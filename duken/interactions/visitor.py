@@ -1,5 +1,10 @@
 """The first-party visitor id: a random id in the signed ``dk_vid`` cookie, so a visitor's
-events can be told apart (and joined to their account on login) without a session row."""
+events can be told apart (and joined to their account on login) without a session row.
+
+The cookie is long-lived, so it is only given to a visitor who allowed a purpose that needs
+to recognise them again (analytics or personalization); the privacy app says which through
+``register_keep_check``. Everyone else gets a fresh id per request that is never stored in
+their browser, and the cookie is taken back when those purposes are withdrawn."""
 
 import logging
 import uuid
@@ -16,6 +21,27 @@ _signer = signing.Signer(salt=_SALT)
 # Set on the request by the middleware: the valid id, and whether the response must (re)set it.
 REQUEST_ATTR = "_dk_visitor_id"
 NEW_ATTR = "_dk_visitor_id_is_new"
+# Set when the visitor withdrew what the cookie was for: the response deletes it.
+DROP_ATTR = "_dk_visitor_id_drop"
+
+_keep_checks = []
+
+
+def register_keep_check(check) -> None:
+    """``check(request) -> bool``: whether this visitor allows keeping an id in their browser.
+    A higher app (privacy) registers it, so this floor never imports it."""
+    if check not in _keep_checks:
+        _keep_checks.append(check)
+
+
+def may_keep(request) -> bool:
+    return any(check(request) for check in _keep_checks)
+
+
+def drop(request) -> None:
+    """Take the id out of the visitor's browser with this response."""
+    setattr(request, DROP_ATTR, True)
+    setattr(request, NEW_ATTR, False)
 
 
 def new_visitor_id() -> str:

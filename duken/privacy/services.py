@@ -166,6 +166,12 @@ def may_personalize(request_or_user) -> bool:
     return current_consents(request_or_user)[Purpose.PERSONALIZATION]
 
 
+def may_keep_visitor_id(request) -> bool:
+    """Whether the visitor allowed a purpose that needs to recognise them on a later visit;
+    only then does their browser keep Duken's visitor id."""
+    return has_consent(request, Purpose.ANALYTICS) or has_consent(request, Purpose.PERSONALIZATION)
+
+
 def has_chosen(request) -> bool:
     """Whether the visitor made a choice under the current wording (the banner hides then).
     Anonymous: the cookie, no query. Logged in: a session marker, else the same lookup
@@ -245,6 +251,10 @@ def set_consents(request, choices: dict, *, source: str) -> dict[str, bool]:
         request.__dict__[_COOKIE_CACHE] = (dict(after), WORDING_VERSION)
     if user is not None and hasattr(request, "session"):
         request.session[SESSION_KEY] = WORDING_VERSION
+    if not may_keep_visitor_id(request):
+        from duken.interactions.visitor import drop
+
+        drop(request)
     return dict(after)
 
 

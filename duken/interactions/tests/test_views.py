@@ -23,9 +23,9 @@ def _kinds():
     return list(Event.objects.order_by("pk").values_list("kind", flat=True))
 
 
-def test_a_new_visitor_gets_a_signed_httponly_visitor_cookie(client):
+def test_a_visitor_who_allowed_analytics_gets_a_signed_httponly_visitor_cookie(consenting):
     # when
-    response = client.get(reverse("storefront:home"))
+    response = consenting.get(reverse("storefront:home"))
     # then
     cookie = response.cookies[COOKIE_NAME]
     assert unsign(cookie.value) is not None
@@ -33,16 +33,44 @@ def test_a_new_visitor_gets_a_signed_httponly_visitor_cookie(client):
     assert cookie["samesite"] == "Lax"
     assert cookie["max-age"] == 2 * 365 * 24 * 60 * 60
     # and a returning visitor keeps it (it is not sent again)
+    assert COOKIE_NAME not in consenting.get(reverse("storefront:home")).cookies
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/search/?q=mug", "/privacy/consent/"])
+def test_no_visitor_cookie_before_a_consent_choice(client, path):
+    # when a new visitor opens any page without choosing in the banner
+    response = client.get(path)
+    # then no long-lived id is put in their browser
+    assert response.status_code == 200
+    assert COOKIE_NAME not in response.cookies
+
+
+def test_no_visitor_cookie_after_declining_and_it_goes_when_withdrawn(client):
+    # given a visitor who declines everything optional
+    response = client.post(reverse("privacy:consent"), {"choice": "necessary"})
+    assert COOKIE_NAME not in response.cookies
     assert COOKIE_NAME not in client.get(reverse("storefront:home")).cookies
+    # when they accept all, they get the id; when they withdraw it again, it is deleted
+    response = client.post(reverse("privacy:consent"), {"choice": "all"})
+    assert unsign(response.cookies[COOKIE_NAME].value) is not None
+    response = client.post(reverse("privacy:consent"), {"choice": "necessary"})
+    assert response.cookies[COOKIE_NAME].value == ""
+    assert response.cookies[COOKIE_NAME]["max-age"] == 0
+
+
+def test_an_old_visitor_cookie_without_consent_is_taken_back(client):
+    client.cookies[COOKIE_NAME] = sign("a" * 32)
+    response = client.get(reverse("storefront:home"))
+    assert response.cookies[COOKIE_NAME].value == ""
 
 
 @pytest.mark.parametrize("forged", ["f" * 32, sign("f" * 32)[:-1] + "x", "garbage:::"])
-def test_a_forged_visitor_cookie_is_replaced_and_logged(client, caplog, forged):
+def test_a_forged_visitor_cookie_is_replaced_and_logged(consenting, caplog, forged):
     # given
-    client.cookies[COOKIE_NAME] = forged
+    consenting.cookies[COOKIE_NAME] = forged
     # when
     with caplog.at_level(logging.WARNING, logger="duken.interactions"):
-        response = client.get(reverse("storefront:home"))
+        response = consenting.get(reverse("storefront:home"))
     # then
     assert response.status_code == 200
     fresh = unsign(response.cookies[COOKIE_NAME].value)
