@@ -53,7 +53,8 @@ if HTTPS:
         for host in ALLOWED_HOSTS
         if host != "*" and f"https://{host}" not in CSRF_TRUSTED_ORIGINS
     ]
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The shop's public address for links in e-mails; by default the local server's own port.
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -154,3 +154,12 @@ def test_duken_https_turns_on_every_https_protection(tmp_path):
         "True 31536000 True True True ('HTTP_X_FORWARDED_PROTO', 'https') "
         "['https://shop.example.kz', 'https://*.duken.kz']"
     )
+
+
+def test_links_in_e_mails_follow_the_port_the_demo_runs_on(tmp_path):
+    show = "from django.conf import settings; print(settings.SITE_URL)"
+    result = _duken("shell", "-c", show, env_extra={"PORT": "8123"}, tmp_path=tmp_path)
+    assert result.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8123"
+    configured = {"PORT": "8123", "SITE_URL": "https://shop.example.kz"}
+    result = _duken("shell", "-c", show, env_extra=configured, tmp_path=tmp_path)
+    assert result.stdout.strip().splitlines()[-1] == "https://shop.example.kz"

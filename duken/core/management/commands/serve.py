@@ -60,6 +60,10 @@ class Command(BaseCommand):
         no_collectstatic,
         **options,
     ):
+        if not os.environ.get("SITE_URL"):
+            # Links in e-mails point at this server unless the shop's address is configured.
+            local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+            os.environ["SITE_URL"] = f"http://{local}:{port}"
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
         workers = workers or os.cpu_count() or 1
