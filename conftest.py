@@ -8,6 +8,23 @@ def pytest_configure(config):
     os.environ.setdefault("DUKEN_REQUEST_LOG", "0")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_of_this_test_process(tmp_path_factory):
+    """Each test process has its own shared-disk cache, so one process's clear() never empties
+    another's (the shop's processes share one; test processes must not)."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    caches = settings.CACHES
+    if caches["default"]["BACKEND"] != "duken.core.cache.SharedDiskCache":
+        yield
+        return
+    location = tmp_path_factory.mktemp("cache")
+    default = {**caches["default"], "LOCATION": str(location), "SHARDS": 1}
+    with override_settings(CACHES={**caches, "default": default}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

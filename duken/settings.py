@@ -1,8 +1,9 @@
 """Duken settings, read from the environment (12-factor).
 
-With nothing set Duken runs on embedded defaults: an SQLite file under ``var/``, a local-memory
-cache, the database-backed task queue and console e-mail. Production sets ``DATABASE_URL``,
-``REDIS_URL``, ``SECRET_KEY`` and ``ALLOWED_HOSTS`` (see the README for the full list).
+With nothing set Duken runs on embedded defaults: an SQLite file under ``var/``, a cache on
+local disk that every process shares, the database-backed task queue and console e-mail.
+Production sets ``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY`` and ``ALLOWED_HOSTS`` (see the
+README for the full list).
 """
 
 from pathlib import Path
@@ -33,6 +34,9 @@ SECRET_KEY = keys.required_secret(
 SECRET_KEY_FROM_ENVIRONMENT = bool(env.str("SECRET_KEY", default=""))
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Reverse proxies (addresses or networks) whose X-Forwarded-For names the client, e.g.
+# "127.0.0.1,10.0.0.0/8"; without them the client is the connection's address.
+DUKEN_TRUSTED_PROXIES = env.list("DUKEN_TRUSTED_PROXIES", default=[])
 # DUKEN_HTTPS=true: the shop is reached over HTTPS only (usually through a proxy that ends TLS).
 HTTPS = env.bool("DUKEN_HTTPS", default=False)
 if HTTPS:
@@ -190,11 +194,16 @@ if REDIS_URL:
         }
     }
 else:
+    # One cache on local disk that every process of this installation shares, so nothing
+    # depends on one process's memory (duken/core/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            # Room for every product tile in three languages (Django's default keeps 300).
-            "OPTIONS": {"MAX_ENTRIES": env.int("LOCMEM_CACHE_ENTRIES", default=30000)},
+            "BACKEND": "duken.core.cache.SharedDiskCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "SHARDS": 8,
+            # Seconds a write waits for another process's write to the same shard.
+            "DATABASE_TIMEOUT": 0.25,
+            "OPTIONS": {"size_limit": 2**30},
         }
     }
     # Sessions live in the database so every worker process sees the same visitor.

@@ -34,7 +34,7 @@ def request_from_scope(scope) -> HttpRequest:
     request.META["REMOTE_ADDR"] = client[0] or ""
     for name, value in scope.get("headers") or []:
         key = name.decode("latin1").upper().replace("-", "_")
-        if key in ("USER_AGENT", "REFERER", "ACCEPT_LANGUAGE"):
+        if key in ("USER_AGENT", "REFERER", "ACCEPT_LANGUAGE", "X_FORWARDED_FOR"):
             request.META[f"HTTP_{key}"] = value.decode("latin1")
     return request
 

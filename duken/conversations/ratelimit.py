@@ -1,12 +1,15 @@
 """How many posts a customer (or, for guests, an address) may send per minute.
 
-Counted in the shared cache (local memory or Redis) in fixed one-minute windows, so every
-worker process sees the same count when the cache is shared."""
+Counted in the cache every process of the shop shares (on local disk, or Redis) in fixed
+one-minute windows, so a guest who lands on another worker process is still counted; guests are
+told apart by their address as seen through the trusted proxies (``core.clients``)."""
 
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+from duken.core.clients import client_ip
 
 
 class RateLimited(Exception):
@@ -21,7 +24,7 @@ def _who(request) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"u{user.pk}"
-    return "ip" + (request.META.get("REMOTE_ADDR") or "-")
+    return "ip" + (client_ip(request) or "-")
 
 
 def check(request, scope: str = "post", limit: int | None = None) -> None:

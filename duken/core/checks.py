@@ -67,3 +67,22 @@ def check_site_url_scheme(app_configs, **kwargs):
             id="duken.W004",
         )
     ]
+
+
+@register()
+def check_trusted_proxies(app_configs, **kwargs):
+    import ipaddress
+
+    errors = []
+    for entry in getattr(settings, "DUKEN_TRUSTED_PROXIES", ()):
+        try:
+            ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError:
+            errors.append(
+                Error(
+                    f"DUKEN_TRUSTED_PROXIES holds {entry!r}, which is not an address or network.",
+                    hint="List addresses or networks, e.g. 127.0.0.1,10.0.0.0/8.",
+                    id="duken.E005",
+                )
+            )
+    return errors

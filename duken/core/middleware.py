@@ -3,6 +3,7 @@ import os
 import time
 
 from . import memo
+from .clients import client_ip
 
 logger = logging.getLogger("duken.request")
 
@@ -27,7 +28,7 @@ class RequestLogMiddleware:
                     "status": response.status_code,
                     "ms": round((time.perf_counter() - start) * 1000, 2),
                     "user": user.pk if user is not None and user.is_authenticated else None,
-                    "ip": request.META.get("REMOTE_ADDR"),
+                    "ip": client_ip(request),
                     "pid": os.getpid(),
                 },
             )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks.exceptions import InvalidTaskError
 
+from duken.core.clients import client_ip
 from duken.core.money import quantize
 from duken.orders import services as orders
 from duken.orders.models import Order, OrderStatus
@@ -234,7 +235,7 @@ def switch_payment_method(order, code: str) -> Order:
 
 
 def _client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request) or None
 
 
 def _record(provider_code, payload, *, accepted, reason, payment=None, request=None):

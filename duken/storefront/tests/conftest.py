@@ -14,7 +14,7 @@ PASSWORD = "kokteM-2026!"
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Fragment caches and the menu live in the local-memory cache; each test starts clean.
+    # Fragment caches and the menu live in the shared cache; each test starts clean.
     cache.clear()
     yield
     cache.clear()
