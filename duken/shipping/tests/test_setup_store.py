@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 from io import StringIO
 
@@ -59,3 +60,42 @@ def test_setup_store_keeps_staff_changes():
     rate.refresh_from_db()
     assert rate.base_price == Decimal("999")
     assert not PickupPoint.objects.filter(name__contains="Sayakhat").exists()
+
+
+@pytest.mark.django_db
+def test_another_shops_set_up_file_is_read(tmp_path):
+    # given a shop that delivers only in its own city, described in its own file
+    from duken.shipping.models import DeliveryMethod, DeliveryRate, Zone
+
+    own = tmp_path / "tashkent.json"
+    own.write_text(
+        json.dumps(
+            {
+                "zones": [{"code": "tashkent", "name": "Tashkent", "cities": ["Tashkent"]}],
+                "methods": [{"code": "bike", "kind": "own_courier", "name": "Bike courier"}],
+                "rates": [{"method": "bike", "zone": "tashkent", "base_price": "990.50"}],
+            }
+        )
+    )
+    # when
+    call_command("setup_store", "--file", str(own), stdout=StringIO())
+    # then
+    assert Zone.objects.get().cities == "Tashkent"
+    assert DeliveryMethod.objects.get().name == "Bike courier"
+    assert DeliveryRate.objects.get().base_price == Decimal("990.50")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "content", ["{not json", '{"zones": 3}', '{"methods": [{"kind": "post"}]}']
+)
+def test_a_broken_set_up_file_says_why_and_adds_nothing(tmp_path, content):
+    from django.core.management.base import CommandError
+
+    from duken.shipping.models import DeliveryMethod, Zone
+
+    broken = tmp_path / "broken.json"
+    broken.write_text(content)
+    with pytest.raises(CommandError, match="broken.json"):
+        call_command("setup_store", "--file", str(broken), stdout=StringIO())
+    assert not Zone.objects.exists() and not DeliveryMethod.objects.exists()

@@ -1,19 +1,26 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from duken.shipping.setup import setup_store
+from duken.shipping.setup import DEFAULT_FILE, SetupFileError, setup_store
 
 
 class Command(BaseCommand):
     help = (
-        "Set up delivery for Kazakhstan: zones (the three cities of republican significance, "
-        "the 17 regions, the rest of the country, international), delivery methods with "
-        "their rates in tenge, and pickup points. Only adds what is missing, so a second run "
-        "changes nothing and staff edits are kept. Payment methods come from the "
-        "DUKEN_PAYMENT_PROVIDERS setting and need no set-up."
+        "Set up delivery from a data file: zones, delivery methods with their rates, and "
+        "pickup points. The shipped file (duken/shipping/data/kazakhstan.json) covers "
+        "Kazakhstan: the three cities of republican significance, the 17 regions, the rest of "
+        "the country and international, in tenge; --file reads another file of that shape. "
+        "Only adds what is missing, so a second run changes nothing and staff edits are kept. "
+        "Payment methods come from the DUKEN_PAYMENT_PROVIDERS setting and need no set-up."
     )
 
-    def handle(self, *args, **options):
-        created = setup_store()
+    def add_arguments(self, parser):
+        parser.add_argument("--file", default=str(DEFAULT_FILE), help="the set-up data file")
+
+    def handle(self, *args, file, **options):
+        try:
+            created = setup_store(file)
+        except SetupFileError as exc:
+            raise CommandError(str(exc)) from None
         if options["verbosity"] >= 1:
             if any(created.values()):
                 summary = ", ".join(f"{count} {kind}" for kind, count in created.items())
