@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "duken.needs",
     "duken.recommendations",
     "duken.backoffice",
+    "duken.demo",
 ]
 
 MIDDLEWARE = [

@@ -42,14 +42,14 @@ import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import connection, transaction
 
+from duken.catalog.models import Category, Product
+from duken.catalog.search import index_size, rebuild_search_index
+from duken.catalog.services import refresh_category_counts
 from duken.customers.models import DEMO_EMAIL_DOMAIN, User
 from duken.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 
 from . import categories as category_rules
 from . import retail
-from .models import Category, Product
-from .search import index_size, rebuild_search_index
-from .services import refresh_category_counts
 
 REQUIRED_COLUMNS = ("Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country")
 BATCH = 2000

@@ -9,10 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
 
-from duken.catalog.importer import import_retail
 from duken.catalog.models import Category, Product
 from duken.catalog.search import search
 from duken.customers.models import User
+from duken.demo.importer import import_retail
 from duken.orders.models import Order, OrderEvent, OrderLine
 
 HEART = "WHITE HANGING HEART T-LIGHT HOLDER"

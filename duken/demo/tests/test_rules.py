@@ -1,6 +1,6 @@
 import pytest
 
-from duken.catalog import categories, retail
+from duken.demo import categories, retail
 
 
 @pytest.mark.parametrize(

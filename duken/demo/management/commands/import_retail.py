@@ -1,10 +1,10 @@
-"""``duken import-retail PATH``: load the Online Retail parquet file (see catalog.importer)."""
+"""``duken import-retail PATH``: load the Online Retail parquet file (see duken/demo/importer.py)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from duken.catalog.importer import RetailImportError, import_retail
+from duken.demo.importer import RetailImportError, import_retail
 
 
 class Command(BaseCommand):
