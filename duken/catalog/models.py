@@ -53,6 +53,27 @@ def _digital_file_path(instance, filename):
     return random_upload_path("digital", filename)
 
 
+# What can be bought now: on sale, and in stock, digital or backorderable. The one rule every
+# listing, widget and recommendation applies (``Product.objects.buyable()``, ``buyable_sql``).
+BUYABLE = models.Q(is_active=True) & (
+    models.Q(stock__gt=0) | models.Q(is_digital=True) | models.Q(allow_backorder=True)
+)
+
+
+def buyable_sql(quote) -> str:
+    """``BUYABLE`` as an SQL condition on the product table, for raw queries on hot paths;
+    ``quote`` is ``connection.ops.quote_name``."""
+    return (
+        f"{quote('is_active')} AND ({quote('stock')} > 0 OR {quote('is_digital')}"
+        f" OR {quote('allow_backorder')})"
+    )
+
+
+class ProductQuerySet(models.QuerySet):
+    def buyable(self):
+        return self.filter(BUYABLE)
+
+
 class Product(models.Model):
     sku = models.CharField(_("SKU"), max_length=32, unique=True)
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
@@ -94,6 +115,8 @@ class Product(models.Model):
     popularity = models.PositiveIntegerField(_("units sold"), default=0, db_index=True)
     created_at = models.DateTimeField(_("added"), db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("product")

@@ -12,10 +12,14 @@ class ConversationsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete
 
+        from duken.catalog.tiles import register_ratings
         from duken.customers.timeline import register_figure, register_source
 
         from . import chat, signals, timeline
         from .models import Review
+        from .reviews import ratings_of
+
+        register_ratings(ratings_of)
 
         post_delete.connect(signals.review_deleted, sender=Review, dispatch_uid="review_deleted")
 

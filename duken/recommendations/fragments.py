@@ -12,37 +12,17 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from duken.catalog.caching import FRAGMENT_TTL, catalog_version
-from duken.catalog.models import Product
-from duken.storefront.templatetags.storefront import cards_html
+from duken.catalog.services import buyable_ids
+from duken.catalog.tiles import cards_html
 
 from . import cache as keys
 
 WIDGETS = "recommendations/_widgets.html"
 USER_VERSION = "recommendations:user-version:{pk}"
-
-
-def available_ids(ids) -> set[int]:
-    """Which of ``ids`` can be bought now (active, and in stock, digital or backorderable).
-    Plain SQL: this runs on every page with a widget, and the ORM's query building would
-    cost more than the query."""
-    ids = sorted({int(pk) for pk in ids})
-    if not ids:
-        return set()
-    quote = connection.ops.quote_name
-    table = quote(Product._meta.db_table)
-    sql = (
-        f"SELECT {quote('id')} FROM {table} WHERE {quote('id')} IN ({', '.join(['%s'] * len(ids))})"
-        f" AND {quote('is_active')} AND ({quote('stock')} > 0 OR {quote('is_digital')}"
-        f" OR {quote('allow_backorder')})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
-        return {row[0] for row in cursor.fetchall()}
 
 
 def user_version(user_id) -> int:
@@ -88,7 +68,7 @@ def cached(cache_key: str, build, ttl: int = FRAGMENT_TTL) -> str:
     hit = cache.get(cache_key)
     if hit is not None:
         html, ids = hit
-        if not ids or len(available_ids(ids)) == len(set(ids)):
+        if not ids or len(buyable_ids(ids)) == len(set(ids)):
             return html
     widgets = [widget for widget in build() if widget]
     html = render(widgets)

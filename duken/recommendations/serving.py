@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q
 
 from duken.catalog.caching import catalog_version
-from duken.catalog.models import CARD_FIELDS, Product
+from duken.catalog.models import CARD_FIELDS, Product, buyable_sql
 from duken.catalog.services import with_images
 
 from . import cache as keys
@@ -26,7 +25,6 @@ from .privacy import forgotten_for, may_personalize
 
 CANDIDATES = 24  # stored ids read per list: room for what turns out unavailable
 DEFAULT_COUNTRY = "Kazakhstan"
-AVAILABLE = Q(is_active=True) & (Q(stock__gt=0) | Q(is_digital=True) | Q(allow_backorder=True))
 
 
 @dataclass
@@ -111,7 +109,7 @@ def popular_ids(scope: str = "all") -> tuple[list[int], bool]:
         if row is None and scope == "all":
             # Before any training: the catalog's own best sellers.
             ids = list(
-                Product.objects.filter(AVAILABLE)
+                Product.objects.buyable()
                 .order_by("-popularity", "pk")
                 .values_list("pk", flat=True)[:CANDIDATES]
             )
@@ -133,12 +131,11 @@ _cards_catalog = [None]
 
 
 def _available_versions(ids) -> list[tuple]:
-    """``(pk, *version)`` of the products among ``ids`` that can be bought now (``AVAILABLE``)."""
+    """``(pk, *version)`` of the products among ``ids`` that can be bought now (``BUYABLE``)."""
     quote = connection.ops.quote_name
     sql = (
         f"SELECT id, {', '.join(map(quote, VERSION_COLUMNS))} FROM {quote(Product._meta.db_table)} "
-        f"WHERE id IN ({', '.join(['%s'] * len(ids))}) AND is_active "
-        "AND (stock > 0 OR is_digital OR allow_backorder)"
+        f"WHERE id IN ({', '.join(['%s'] * len(ids))}) AND {buyable_sql(quote)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, ids)
@@ -166,7 +163,8 @@ def available(ids) -> dict[int, Product]:
                 missing[pk] = version
     if missing:
         products = with_images(
-            Product.objects.filter(AVAILABLE, pk__in=list(missing))
+            Product.objects.buyable()
+            .filter(pk__in=list(missing))
             .select_related("primary_category")
             .only(*CARD_FIELDS)
         )
@@ -247,7 +245,8 @@ def _product_lists(product, limit, bought, viewed, similar, products):
 def category_best_sellers(category_id: int, limit: int) -> list[Product]:
     """The category's best-selling products that can be bought now (one query)."""
     return list(
-        Product.objects.filter(AVAILABLE, primary_category_id=category_id)
+        Product.objects.buyable()
+        .filter(primary_category_id=category_id)
         .select_related("primary_category")
         .only(*CARD_FIELDS)
         .order_by("-popularity", "pk")[:limit]

@@ -52,7 +52,7 @@ def test_images_are_numbered_in_upload_order(make_product):
 def test_the_product_counts_its_images_and_listings_show_the_first(make_product):
     # given
     from duken.catalog.services import with_images
-    from duken.storefront.templatetags.storefront import image_html
+    from duken.catalog.tiles import image_html
 
     product = make_product()
     first = save_product_image(product, picture())

@@ -276,7 +276,7 @@ def test_product_with_a_photo_shows_its_thumbnail_in_listings(client, small_cata
 
 
 def test_placeholder_is_deterministic_and_escapes_the_name():
-    from duken.storefront.templatetags.storefront import placeholder_svg
+    from duken.catalog.tiles import placeholder_svg
 
     first = placeholder_svg("SKU-1", 'Mug <b>"Best"</b>')
     assert first == placeholder_svg("SKU-1", 'Mug <b>"Best"</b>')
