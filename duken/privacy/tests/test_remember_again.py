@@ -400,3 +400,67 @@ def test_the_forget_confirmation_asks_only_where_there_is_a_choice(shopper, cust
     assert 'name="remember_again" value="yes"' in search
     phone = page.split('data-key="fact:phone"', 1)[1].split("</li>", 1)[0]
     assert "remember_again" not in phone
+
+
+# Forgets made before the choice existed ----------------------------------------------------
+
+
+def test_earlier_forgets_keep_their_meaning_and_what_they_hid_is_forgotten(
+    shopper, clerk, customer, shop
+):
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    migration = importlib.import_module("duken.privacy.migrations.0004_earlier_forgets_are_wishes")
+    # given: before this change Aliya forgot her teapot search, the teapot category, the kettle
+    # and all her activity, and then searched and browsed again: rows stored, shown to the
+    # staff, hidden from her page
+    for key in (
+        memory.search_key("teapot"),
+        memory.category_key(shop["teapots"].pk),
+        memory.product_key(shop["kettle"].pk),
+        "activity:all",
+    ):
+        ForgottenItem.objects.create(user=customer, key=key)
+    product_type = ContentType.objects.get_for_model(shop["kettle"])
+    lantern = make_product(name="Brass Lantern", slug="brass-lantern")
+    for product in (shop["teapot"], shop["kettle"], lantern):
+        Event.objects.create(
+            user=customer,
+            kind=Kind.PRODUCT_VIEW,
+            content_type=product_type,
+            object_id=product.pk,
+        )
+    for words in ("Teapot", "шәйнек", "lantern"):
+        Event.objects.create(user=customer, kind=Kind.SEARCH, properties={"query": words})
+        SearchQuery.objects.create(
+            query=words, normalized=words.lower(), result_count=1, user=customer
+        )
+
+    # when the migration runs
+    migration.forget_what_was_stored_since(apps, None)
+
+    # then what those forgets covered is gone (searches kept without her); the rest stays
+    assert sorted(Event.objects.filter(user=customer).values_list("kind", "object_id")) == sorted(
+        [(Kind.PRODUCT_VIEW, lantern.pk), (Kind.SEARCH, None)]
+    )
+    assert list(SearchQuery.objects.filter(user=customer).values_list("query", flat=True)) == [
+        "lantern"
+    ]
+    assert SearchQuery.objects.count() == 3
+    # the forgets of single items are wishes not to remember them again; forgetting all activity
+    # never was one
+    assert dict(ForgottenItem.objects.values_list("key", "may_remember_again")) == {
+        memory.search_key("teapot"): False,
+        memory.category_key(shop["teapots"].pk): False,
+        memory.product_key(shop["kettle"].pk): False,
+        "activity:all": True,
+    }
+    # and her page and the staff timeline show the same history
+    timeline, page = _timeline(clerk, customer), _memory_page(shopper)
+    for text in ("Clay Teapot", "Copper Kettle", "Teapot”", "шәйнек"):
+        assert text not in timeline, text
+    assert "Brass Lantern" in timeline and "Brass Lantern" in page
+    assert "lantern" in timeline and "Search: “lantern”" in page
