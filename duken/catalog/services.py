@@ -168,7 +168,9 @@ def record_search(
 ) -> SearchQuery:
     """Store one search, including those that found nothing. With ``defer`` the row joins the
     next batch of the interaction buffer (written within seconds, see
-    ``duken.interactions.buffer``) instead of costing the page a write of its own."""
+    ``duken.interactions.buffer``) instead of costing the page a write of its own. Either way
+    the search is stored without the customer when they asked us to forget it
+    (``buffer.not_forgotten``)."""
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     row = SearchQuery(
@@ -180,11 +182,12 @@ def record_search(
         language=(language or "")[:8],
         created_at=timezone.now(),
     )
-    if defer:
-        from duken.interactions import buffer
+    from duken.interactions import buffer
 
+    if defer:
         buffer.add(row)
     else:
+        buffer.not_forgotten([row])
         row.save()
     return row
 

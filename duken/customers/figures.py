@@ -78,14 +78,17 @@ def order_stats_for(user_ids) -> dict[int, dict]:
 
 def favourite_categories(user, count: int = 3) -> list[str]:
     """The categories the customer bought from in the most orders (kept orders only), best
-    first; units bought break ties. A category the customer asked us to forget as an interest
-    is left out (the orders themselves stay on the timeline: they are the shop's records)."""
-    from duken.privacy.memory import category_key, forgotten_keys
+    first; units bought break ties. Order lines of what the customer asked us to forget count
+    no more (the orders themselves stay on the timeline: they are the shop's records), as on
+    their own memory page."""
+    from duken.privacy.forgotten import forgotten_lines
 
-    forgotten = {key for key in forgotten_keys(user) if key.startswith("category:")}
+    lines = OrderLine.objects.filter(kept_orders_q("order__"), order__user_id=user.pk)
+    covered = forgotten_lines(user)
+    if covered is not None:
+        lines = lines.exclude(covered)
     rows = (
-        OrderLine.objects.filter(kept_orders_q("order__"), order__user_id=user.pk)
-        .exclude(product__primary_category__isnull=True)
+        lines.exclude(product__primary_category__isnull=True)
         .values(
             "product__primary_category_id",
             "product__primary_category__name",
@@ -93,16 +96,14 @@ def favourite_categories(user, count: int = 3) -> list[str]:
             "product__primary_category__name_kk",
         )
         .annotate(orders=Count("order_id", distinct=True), units=Sum("quantity"))
-        .order_by("-orders", "-units", "product__primary_category__name")[: count + len(forgotten)]
+        .order_by("-orders", "-units", "product__primary_category__name")[:count]
     )
     lang = (get_language() or "en")[:2]
     names = []
     for row in rows:
-        if category_key(row["product__primary_category_id"]) in forgotten:
-            continue
         localized = row.get(f"product__primary_category__name_{lang}") if lang != "en" else ""
         names.append(localized or row["product__primary_category__name"])
-    return names[:count]
+    return names
 
 
 def register():

@@ -20,7 +20,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import close_old_connections, connection
-from django.db.models import Max
 
 logger = logging.getLogger(__name__)
 
@@ -132,31 +131,24 @@ def existing(events) -> list:
 
 
 def not_forgotten(rows) -> list:
-    """Rows recorded before their customer asked us to forget something may still sit in this
-    process's buffer (the forget flushed only the buffer of the process that served it). Such
-    events are dropped and such searches lose who made them: when in doubt, forget. One query,
-    and only when the batch names customers."""
-    from duken.privacy.models import ForgottenItem
+    """Rows their customer asked us not to keep are not written for them: events are dropped,
+    searches lose who made them (the shop keeps its search log for statistics). Those are rows
+    recorded before the customer asked us to forget something, which may still sit in this
+    process's buffer (the forget flushed only the buffer of the process that served it): when
+    in doubt, forget; and rows about something the customer asked us never to remember again,
+    which ``services.record`` refuses already but other writers (the search log) and a wish
+    made meanwhile leave to this last check (``privacy.forgotten.unwanted``). One query, and
+    only when the batch names customers."""
+    from duken.privacy.forgotten import unwanted
 
-    user_ids = {row.user_id for row in rows if getattr(row, "user_id", None) is not None}
-    if not user_ids:
-        return rows
-    forgot_at = dict(
-        ForgottenItem.objects.filter(user_id__in=user_ids)
-        .values("user_id")
-        .annotate(at=Max("created_at"))
-        .values_list("user_id", "at")
-    )
-    if not forgot_at:
+    if not any(getattr(row, "user_id", None) is not None for row in rows):
         return rows
     kept = []
-    for row in rows:
-        at = forgot_at.get(getattr(row, "user_id", None))
-        when = getattr(row, "occurred_at", None) or getattr(row, "created_at", None)
-        if at is None or when is None or when > at:
+    for row, drop in zip(rows, unwanted(rows), strict=True):
+        if not drop:
             kept.append(row)
         elif hasattr(row, "occurred_at"):
-            logger.info("buffered event dropped: its customer asked to forget since")
+            logger.info("buffered event dropped: its customer asked us to forget it")
         else:
             row.user_id, row.session_key = None, ""
             kept.append(row)

@@ -2,7 +2,9 @@
 
 ``record`` is the one entry point. Analytics kinds need the visitor's ``analytics`` consent and
 are buffered (see ``buffer``); strictly necessary kinds (an order placed) are kept regardless of
-consent and written at once. Recording never raises into the page: a failure is logged."""
+consent and written at once. Nothing is recorded about what a customer asked us never to
+remember again (``privacy.forgotten``). Recording never raises into the page: a failure is
+logged."""
 
 import json
 import logging
@@ -116,11 +118,19 @@ def record(request, kind, *, obj=None, properties=None) -> bool:
         event = build_event(request, kind, obj=obj, properties=properties)
         if kind in NECESSARY_KINDS:
             return _write_now(event)
+        if event.user is not None and _wished_away(event):
+            return False
         buffer.add(event)
         return True
     except Exception:
         logger.exception("interaction event could not be recorded", extra={"kind": kind})
         return False
+
+
+def _wished_away(event) -> bool:
+    from duken.privacy.forgotten import refuses
+
+    return refuses(event.user, event)
 
 
 def _write_now(event) -> bool:
@@ -147,10 +157,20 @@ def events_for(user):
 
 def join_visitor(user, visitor: str | None) -> int:
     """Give the customer the events their visitor id collected before they logged in (one
-    UPDATE); returns how many were joined. Buffered events are written first so none is missed."""
+    UPDATE); returns how many were joined. Buffered events are written first so none is missed.
+    Events about something the customer asked us never to remember again are deleted instead:
+    they would be stored about them."""
     if not visitor or user is None or user.pk is None:
         return 0
+    from duken.privacy.forgotten import covered
+    from duken.privacy.memory import wished_keys
+
     buffer.flush()
-    return Event.objects.filter(visitor_id=visitor, user__isnull=True).update(
-        user=user, country=user.country[:64]
-    )
+    history = Event.objects.filter(visitor_id=visitor, user__isnull=True)
+    if wished_keys(user):
+        events = list(history.only("pk", "kind", "content_type", "object_id", "properties"))
+        drops = covered(user, events)
+        Event.objects.filter(
+            pk__in=[event.pk for event, drop in zip(events, drops, strict=True) if drop]
+        ).delete()
+    return history.update(user=user, country=user.country[:64])

@@ -7,10 +7,13 @@ shop's own (profile facts, addresses, interests, recent activity, consents, subs
 ``memory_sources``); other apps add theirs in their ``AppConfig.ready`` (the conversations app
 "what you told us", the recommendations app "interests behind your recommendations").
 
-``forget(user, key)`` deletes what lies behind the item and, for anything derived from history,
-stores a ``ForgottenItem`` so later reads (``interests``, ``is_forgotten``) never bring it back.
-Keys are resolved only among the customer's own items: a key naming anyone else's data is
-simply not found.
+``forget(user, key, remember_again=...)`` deletes what lies behind the item and, for anything
+derived from history, stores a ``ForgottenItem`` so that what the shop must keep (orders) does
+not bring it back. Whether Duken may remember the item again is the customer's choice: if not,
+that wish is shown on their page (``Section.FORGOTTEN``) until they withdraw it
+(``remember_again``), and honoured when rows are written (``privacy.forgotten``): nothing is
+stored. Nothing stored is ever hidden from the page. Keys are resolved only among the
+customer's own items: a key naming anyone else's data is simply not found.
 """
 
 import hashlib
@@ -23,9 +26,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.dispatch import Signal
-from django.utils import timezone
 
 from .models import ForgottenItem
 
@@ -38,6 +40,7 @@ class Section:
     ACTIVITY = "activity"
     CONSENTS = "consents"
     SUBSCRIPTIONS = "subscriptions"
+    FORGOTTEN = "forgotten"
 
 
 SECTIONS = (
@@ -46,13 +49,35 @@ SECTIONS = (
     Section.ACTIVITY,
     Section.CONSENTS,
     Section.SUBSCRIPTIONS,
+    Section.FORGOTTEN,
 )
+
+
+class Again:
+    """Whether an item of one kind may be remembered again once it was forgotten."""
+
+    YES = "yes"  # forgetting covers what exists; anything new is remembered as usual
+    ASK = "ask"  # the customer chooses when forgetting
+    NO = "no"  # forgetting is itself a standing wish (stop using it for recommendations)
+
+
+# When forgetting, the customer chooses whether we may remember the item again; unless they say
+# we may, we do not. Someone who asks a shop to forget a search or a product rarely means "until
+# I do it again": a wish that turns out too strict costs them only a less personal page, and they
+# see it on the same page and can withdraw it there, while one that turns out too loose would
+# store again what they wanted gone. Forgets made before the choice existed meant the same.
+REMEMBER_AGAIN_BY_DEFAULT = False
 
 # Sent after an item was forgotten (``user``, ``key``): whoever keeps something derived from
 # the customer's history drops it here.
 item_forgotten = Signal()
+# Sent after the customer withdrew a wish not to be remembered again (``user``, ``key``).
+wish_withdrawn = Signal()
 
-_FORGOTTEN_ATTR = "_duken_forgotten_keys"
+# The keys of the items on the page that show what the customer asked us to forget.
+WISH_PREFIX = Section.FORGOTTEN + ":"
+
+_FORGOTTEN_ATTR = "_duken_forget_records"
 _VERSION_KEY = "privacy:memory:{pk}"
 
 
@@ -71,6 +96,13 @@ class Item:
     forgettable: bool = False
     forget_label: str = ""  # the button's words when they are not "Forget"
     occurred_at: datetime | None = None
+    withdrawable: bool = False  # a wish not to be remembered again, which the customer may undo
+
+    @property
+    def asks_remember_again(self) -> bool:
+        """Whether forgetting it asks the customer if we may remember it again."""
+        forgetter = _forgetter_for(self.key)
+        return self.forgettable and forgetter is not None and forgetter.again == Again.ASK
 
 
 @dataclass(frozen=True)
@@ -82,7 +114,15 @@ class Provider:
 @dataclass(frozen=True)
 class Forgetter:
     forget: Callable  # forget(user, key): deletes what lies behind the item
-    suppress: bool  # whether forgetting also keeps later derivations from bringing it back
+    suppress: bool  # whether forgetting is recorded (a ``ForgottenItem``), see ``forget``
+    again: str = Again.YES  # whether it may be remembered again afterwards
+
+
+@dataclass(frozen=True)
+class ForgetRecord:
+    key: str
+    at: datetime  # forgotten up to this time
+    may_remember_again: bool
 
 
 @dataclass(frozen=True)
@@ -111,23 +151,31 @@ def register_provider(
     prefix: str | None = None,
     forget: Callable | None = None,
     suppress: bool = False,
+    again: str = Again.YES,
 ) -> None:
     """Add (or replace, by ``name``) a provider of remembered items for ``section``:
     ``items(user, forgotten)`` yields them. With ``prefix`` and ``forget``, items whose keys
     start with ``prefix + ":"`` are forgotten by ``forget(user, key)``, which deletes what lies
-    behind one; ``suppress`` also stores the key so that anything derived later skips it."""
+    behind one; see ``register_forget`` for ``suppress`` and ``again``."""
     if section not in SECTIONS:
         raise ValueError(f"unknown section {section!r}")
     _providers[name or f"{items.__module__}.{items.__qualname__}"] = Provider(section, items)
     if forget is not None:
-        register_forget(prefix, forget, suppress=suppress)
+        register_forget(prefix, forget, suppress=suppress, again=again)
 
 
-def register_forget(prefix: str, forget: Callable, *, suppress: bool = False) -> None:
-    """How the items whose keys start with ``prefix + ":"`` are forgotten."""
+def register_forget(
+    prefix: str, forget: Callable, *, suppress: bool = False, again: str = Again.YES
+) -> None:
+    """How the items whose keys start with ``prefix + ":"`` are forgotten. ``suppress`` records
+    the forget, so that what the shop keeps (orders) derives nothing from before it and rows
+    buffered before it are not written; ``again`` says whether the item may be remembered again
+    (``Again``), which needs the record."""
     if not prefix or ":" in prefix:
         raise ValueError(f"bad prefix {prefix!r}")
-    _forgetters[prefix] = Forgetter(forget, suppress)
+    if again not in (Again.YES, Again.ASK, Again.NO) or (again != Again.YES and not suppress):
+        raise ValueError(f"bad again {again!r} for {prefix!r}")
+    _forgetters[prefix] = Forgetter(forget, suppress, again)
 
 
 def _forgetter_for(key: str) -> Forgetter | None:
@@ -162,18 +210,29 @@ def search_key(query) -> str:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def forgotten_keys(user) -> frozenset[str]:
-    """The keys the customer asked us to forget: one query, then kept on the user object for
-    the rest of the request (``request.user`` lives as long as the request)."""
+def forget_records(user) -> dict[str, ForgetRecord]:
+    """What the customer asked us to forget, by key: one query, then kept on the user object
+    for the rest of the request (``request.user`` lives as long as the request)."""
     if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
-        return frozenset()
+        return {}
     cached = user.__dict__.get(_FORGOTTEN_ATTR)
     if cached is None:
-        cached = frozenset(
-            ForgottenItem.objects.filter(user_id=user.pk).values_list("key", flat=True)
+        rows = ForgottenItem.objects.filter(user_id=user.pk).values_list(
+            "key", "created_at", "may_remember_again"
         )
+        cached = {key: ForgetRecord(key, at, again) for key, at, again in rows}
         user.__dict__[_FORGOTTEN_ATTR] = cached
     return cached
+
+
+def forgotten_keys(user) -> frozenset[str]:
+    """Every key the customer asked us to forget, whether or not we may remember it again."""
+    return frozenset(forget_records(user))
+
+
+def wished_keys(user) -> frozenset[str]:
+    """The keys the customer asked us never to remember again."""
+    return frozenset(k for k, r in forget_records(user).items() if not r.may_remember_again)
 
 
 def is_forgotten(user, key: str) -> bool:
@@ -204,8 +263,8 @@ def call_memo() -> dict | None:
 
 
 def remembered(user) -> list[Item]:
-    """Everything we remember about the customer, section by section, forgotten items left
-    out."""
+    """Everything we remember about the customer, section by section. What was forgotten was
+    deleted, and what a wish covers was never stored: nothing is left out here."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     token = _memo.set({})
@@ -224,7 +283,7 @@ def _remembered(user) -> list[Item]:
                 continue
             try:
                 with _savepoint():
-                    items = [i for i in provider.items(user, forgotten) if i.key not in forgotten]
+                    items = list(provider.items(user, forgotten))
             except Exception:
                 # one broken provider must not hide everything else from the customer
                 logger.exception("remembered items could not be listed", extra={"provider": name})
@@ -258,8 +317,9 @@ def find(user, key: str) -> Item | None:
 
 
 def interests(user, *, for_personalization=False) -> list[Interest]:
-    """The customer's interests, strongest first, never a forgotten one. With
-    ``for_personalization`` nothing at all unless they consented to personalization."""
+    """The customer's interests, strongest first, from what is stored about them (never from
+    orders that predate a forget). With ``for_personalization`` nothing at all unless they
+    consented to personalization."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     if for_personalization:
@@ -269,52 +329,7 @@ def interests(user, *, for_personalization=False) -> list[Interest]:
             return []
     from .memory_history import derive_interests
 
-    return derive_interests(user, forgotten_keys(user))
-
-
-# --- forgetting ------------------------------------------------------------------------------
-
-
-def forget(user, key: str) -> Item | None:
-    """Forget one of the customer's items everywhere at once and return it; None when they
-    have no such item (or it cannot be forgotten), and then nothing changes."""
-    item = find(user, key)
-    forgetter = _forgetter_for(key) if item is not None else None
-    if item is None or not item.forgettable or forgetter is None:
-        return None
-    # Events still waiting in this process's buffer (or being written by its writer thread)
-    # would otherwise land after the delete and bring the item back.
-    from duken.interactions import buffer
-
-    wait_idle = getattr(buffer, "wait_idle", None)
-    if wait_idle is not None:
-        wait_idle()
-    buffer.flush()
-    with transaction.atomic():
-        forgetter.forget(user, key)
-        if forgetter.suppress:
-            try:
-                with transaction.atomic():
-                    # the time says which buffered rows predate the wish (interactions.buffer)
-                    ForgottenItem.objects.update_or_create(
-                        user_id=user.pk, key=key, defaults={"created_at": timezone.now()}
-                    )
-            except IntegrityError:  # the same item forgotten twice at the same moment
-                pass
-    user.__dict__.pop(_FORGOTTEN_ATTR, None)
-    try:
-        cache.set(_VERSION_KEY.format(pk=user.pk), time.time_ns(), None)
-    except Exception:  # the item is forgotten already; a cache that is down holds nothing
-        logger.exception("memory version could not be renewed", extra={"user": user.pk})
-    for receiver, error in item_forgotten.send_robust(sender=Item, user=user, key=key):
-        if isinstance(error, Exception):
-            logger.error(
-                "a listener failed after an item was forgotten",
-                exc_info=error,
-                extra={"receiver": getattr(receiver, "__qualname__", repr(receiver))},
-            )
-    logger.info("remembered item forgotten", extra={"user": user.pk, "key": key})
-    return item
+    return derive_interests(user)
 
 
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "country", "language")
@@ -333,5 +348,10 @@ def correct_profile(user, **fields) -> list[str]:
         user.save(update_fields=changed)
     return changed
 
+
+from . import memory_forget  # noqa: E402
+
+# forgetting and withdrawing a wish live in ``memory_forget``; callers use them from here
+forget, remember_again = memory_forget.forget, memory_forget.remember_again
 
 from . import memory_sources  # noqa: E402,F401  (registers the shop's own providers)

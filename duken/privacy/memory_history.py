@@ -30,9 +30,12 @@ def _content_type(model):
 
 def _signals(user):
     """Per product and per category: how often the customer viewed, put in the cart, bought,
-    and opened it, plus the customer's searches."""
+    and opened it. Everything stored counts; of the orders, which the shop keeps whatever the
+    customer forgets, those a forget covers do not (``forgotten.forgotten_lines``)."""
     from duken.catalog.models import Category, Product
     from duken.orders.models import OrderLine
+
+    from .forgotten import forgotten_lines
 
     product_ct, category_ct = _content_type(Product), _content_type(Category)
     products = defaultdict(lambda: defaultdict(int))
@@ -52,10 +55,12 @@ def _signals(user):
         else:
             signal = "viewed" if row["kind"] == Kind.PRODUCT_VIEW else "carted"
             products[row["object_id"]][signal] += row["n"]
-    bought = (
-        OrderLine.objects.filter(order__user_id=user.pk, product__isnull=False)
-        .values("product_id")
-        .annotate(times=Count("order_id", distinct=True), units=Sum("quantity"))
+    lines = OrderLine.objects.filter(order__user_id=user.pk, product__isnull=False)
+    covered = forgotten_lines(user)
+    if covered is not None:
+        lines = lines.exclude(covered)
+    bought = lines.values("product_id").annotate(
+        times=Count("order_id", distinct=True), units=Sum("quantity")
     )
     for row in bought:
         products[row["product_id"]]["bought"] += row["times"]
@@ -177,9 +182,9 @@ def _category_reason(counts, name) -> str:
     return " ".join(parts)
 
 
-def derive_interests(user, forgotten) -> list[Interest]:
-    """Categories, products and searches the customer showed interest in, strongest first.
-    Forgotten items are skipped, and so are products whose main category was forgotten."""
+def derive_interests(user) -> list[Interest]:
+    """Categories, products and searches the customer showed interest in, strongest first,
+    from what is stored about them (see ``_signals`` for their orders)."""
     from duken.catalog.models import Category, Product
 
     products, categories = _signals(user)
@@ -200,8 +205,6 @@ def derive_interests(user, forgotten) -> list[Interest]:
         category_counts[category_id]["opened"] += opened["opened"]
     for category_id, product_ids in links.items():
         for product_id in product_ids:
-            if memory.product_key(product_id) in forgotten:
-                continue
             for signal, n in products[product_id].items():
                 if n:
                     # distinct products per signal: "you viewed 12 products in Kitchen"
@@ -209,7 +212,7 @@ def derive_interests(user, forgotten) -> list[Interest]:
     names = {c.pk: c for c in Category.objects.filter(pk__in=list(category_counts))}
     for category_id, counts in category_counts.items():
         key = memory.category_key(category_id)
-        if key in forgotten or category_id not in names:
+        if category_id not in names:
             continue
         name = names[category_id].display_name
         found.append(
@@ -226,9 +229,7 @@ def derive_interests(user, forgotten) -> list[Interest]:
     for product_id, counts in products.items():
         key = memory.product_key(product_id)
         product = info.get(product_id)
-        if key in forgotten or product is None:
-            continue
-        if memory.category_key(product["primary_category_id"]) in forgotten:
+        if product is None:
             continue
         found.append(
             Interest(
@@ -242,8 +243,6 @@ def derive_interests(user, forgotten) -> list[Interest]:
             )
         )
     for key, entry in _searches(user).items():
-        if key in forgotten:
-            continue
         found.append(
             Interest(
                 key=key,
@@ -281,7 +280,7 @@ def interest_items(user, forgotten):
     """Every category, every product bought, put in the cart or viewed more than once, and
     every search made more than once. Single views and searches are in recent activity and in
     the activity history."""
-    found = derive_interests(user, forgotten)
+    found = derive_interests(user)
     shown = [
         i
         for i in found
@@ -311,11 +310,7 @@ def activity_items(user, forgotten):
     from duken.catalog.models import Product, SearchQuery
 
     searches = sorted(
-        (
-            (key, entry)
-            for key, entry in _searches(user).items()
-            if key not in forgotten and entry["last"] is not None
-        ),
+        ((key, entry) for key, entry in _searches(user).items() if entry["last"] is not None),
         key=lambda pair: pair[1]["last"],
         reverse=True,
     )[:RECENT_SEARCHES]
@@ -335,12 +330,7 @@ def activity_items(user, forgotten):
         .annotate(last=Max("occurred_at"))
         .order_by("-last")
     )
-    recent = []
-    for row in viewed:
-        if memory.product_key(row["object_id"]) not in forgotten:
-            recent.append(row)
-        if len(recent) >= RECENT_PRODUCTS:
-            break
+    recent = list(viewed[:RECENT_PRODUCTS])
     products = Product.objects.only("name", "slug").in_bulk([row["object_id"] for row in recent])
     for row in recent:
         product = products.get(row["object_id"])
@@ -401,15 +391,21 @@ def forget_category(user, key):
     ).delete()
     category = Category.objects.filter(pk=category_id).first()
     if category is not None:
-        names = [
-            set(memory.normalized_search(name).split())
-            for name in (category.name, category.name_ru, category.name_kk)
-            if name
-        ]
-        _forget_searches(user, lambda query: _names_any(query, names))
+        names = category_words(category)
+        _forget_searches(user, lambda query: names_any(query, names))
 
 
-def _names_any(query, names) -> bool:
+def category_words(category) -> list[set[str]]:
+    """The words of the category's name in each of its languages."""
+    return [
+        set(memory.normalized_search(name).split())
+        for name in (category.name, category.name_ru, category.name_kk)
+        if name
+    ]
+
+
+def names_any(query, names) -> bool:
+    """Whether the search names the category (all the words of one of its names)."""
     words = set(memory.normalized_search(query).split())
     return any(name and name <= words for name in names)
 

@@ -1,12 +1,14 @@
 """The shop's own remembered items: profile facts, addresses, interests derived from history,
-recent activity, consents and the marketing subscription (see ``memory``)."""
+recent activity, consents, the marketing subscription, and what the customer asked us to
+forget (see ``memory``)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import memory
 from . import memory_history as history
-from .memory import Item, Section, register_provider
+from .memory import Again, Item, Section, register_provider
 from .models import OPTIONAL_PURPOSES, ConsentRecord, Purpose
 
 
@@ -183,6 +185,99 @@ def subscription_items(user, forgotten):
     )
 
 
+# --- what the customer asked us to forget ---------------------------------------------------
+
+
+def forgotten_items(user, forgotten):
+    """Each forget we keep a record of: a wish not to be remembered again (which the customer
+    may withdraw), or the note that keeps what was forgotten from coming back."""
+    records = sorted(memory.forget_records(user).values(), key=lambda r: r.at, reverse=True)
+    titles = _forgotten_titles([record.key for record in records])
+    for record in records:
+        kind = record.key.split(":", 1)[0]
+        if record.may_remember_again:
+            value = _("Forgotten up to %(date)s") % {"date": _date(record.at)}
+            reason = _FORGOTTEN_REASONS.get(kind, _FORGOTTEN_REASONS[""])
+        else:
+            value = _("Not remembered again, since %(date)s") % {"date": _date(record.at)}
+            reason = _WISH_REASONS.get(kind, _WISH_REASONS[""])
+        if kind == "search":
+            title = (
+                _("A search you asked us to forget")
+                if record.may_remember_again
+                else _("A search you asked us not to remember again")
+            )
+        else:
+            title = titles.get(record.key) or _("Something no longer in the shop")
+        yield Item(
+            key=memory.WISH_PREFIX + record.key,
+            section=Section.FORGOTTEN,
+            title=title,
+            value=value,
+            reason=str(reason),
+            withdrawable=not record.may_remember_again,
+            forget_label=_("Use it again") if kind == "recommendation" else _("Remember it again"),
+        )
+
+
+_FORGOTTEN_REASONS = {
+    # products and categories
+    "": gettext_lazy(
+        "What we had was deleted, and your orders from before no longer count as an interest "
+        "or for your recommendations. Anything new is remembered as usual."
+    ),
+    "search": gettext_lazy(
+        "We deleted it and keep only a fingerprint of its words, not the words. If you search "
+        "for them again, that search is remembered as usual."
+    ),
+    "activity": gettext_lazy(
+        "What you did before then was deleted. Anything new is remembered as usual."
+    ),
+}
+_WISH_REASONS = {
+    "": gettext_lazy(
+        "You asked us not to remember it again: nothing you do with it is recorded, and your "
+        "orders of it are not used for interests or recommendations."
+    ),
+    "category": gettext_lazy(
+        "You asked us not to remember it again: nothing you do in it is recorded, and your "
+        "orders from it are not used for interests or recommendations."
+    ),
+    "search": gettext_lazy(
+        "You asked us not to remember it again: when you search for the same words, the search "
+        "is not recorded for you. We keep only a fingerprint of the words, not the words."
+    ),
+    "recommendation": gettext_lazy("You asked us to stop using it for your recommendations."),
+}
+
+
+def _forgotten_titles(keys) -> dict[str, str]:
+    """What each forgotten product, category or recommendation reason is called."""
+    from duken.catalog.models import Category, Product
+
+    ids = {"product": set(), "category": set(), "recommendation": set()}
+    for key in keys:
+        kind, _sep, pk = key.partition(":")
+        if kind in ids and pk.isdigit():
+            ids[kind].add(int(pk))
+    products = Product.objects.only("name").in_bulk(ids["product"] | ids["recommendation"])
+    categories = Category.objects.in_bulk(ids["category"])
+    titles = {}
+    for key in keys:
+        kind, _sep, pk = key.partition(":")
+        if kind == "activity":
+            titles[key] = _("Your whole activity history")
+        elif kind == "category" and pk.isdigit() and int(pk) in categories:
+            titles[key] = categories[int(pk)].display_name
+        elif kind == "product" and pk.isdigit() and int(pk) in products:
+            titles[key] = products[int(pk)].name
+        elif kind == "recommendation" and pk.isdigit() and int(pk) in products:
+            titles[key] = _("Behind your recommendations: %(name)s") % {
+                "name": products[int(pk)].name
+            }
+    return titles
+
+
 def forget_subscription(user, key):
     from . import services
 
@@ -202,19 +297,22 @@ register_provider(
     prefix="category",
     forget=history.forget_category,
     suppress=True,
+    again=Again.ASK,
 )
-memory.register_forget("product", history.forget_product, suppress=True)
-memory.register_forget("search", history.forget_search, suppress=True)
+memory.register_forget("product", history.forget_product, suppress=True, again=Again.ASK)
+memory.register_forget("search", history.forget_search, suppress=True, again=Again.ASK)
 register_provider(
     Section.ACTIVITY,
     history.activity_items,
     name="activity",
     prefix="activity",
     forget=history.forget_activity,
-    # recorded too: rows still buffered in another worker that predate it are then dropped
+    # recorded too: rows still buffered in another worker that predate it are then dropped.
+    # Never a wish: not being remembered at all is the analytics consent, withdrawn elsewhere.
     suppress=True,
 )
 register_provider(Section.CONSENTS, consent_items, name="consents")
+register_provider(Section.FORGOTTEN, forgotten_items, name="forgotten")
 register_provider(
     Section.SUBSCRIPTIONS,
     subscription_items,

@@ -64,10 +64,15 @@ class ConsentRecord(models.Model):
 
 
 class ForgottenItem(models.Model):
-    """A customer asked us to forget one remembered item (see ``privacy.memory``). The events
-    behind it are deleted; this row keeps anything derived later (interests from orders, which
-    the shop keeps as legal records, recommendations) from bringing it back. The key never holds
-    the forgotten text itself: a search is kept as a digest of its words."""
+    """A customer asked us to forget one remembered item (see ``privacy.memory``). The rows
+    behind it were deleted at ``created_at``; this row keeps what the shop must go on keeping
+    (orders) from bringing back, through interests or recommendations, what was forgotten, and
+    tells every process that rows still buffered from before that time are not to be written.
+
+    Unless ``may_remember_again``, the customer also asked us never to remember the item again:
+    a standing wish, shown on their memory page until they withdraw it, and honoured when rows
+    are written (``privacy.forgotten``): nothing about the item is stored for them. The key
+    never holds the forgotten text itself: a search is kept as a digest of its words."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,7 +81,9 @@ class ForgottenItem(models.Model):
         verbose_name=_("customer"),
     )
     key = models.CharField(_("item"), max_length=80)
+    # Forgotten up to this time; a withdrawn wish moves it to the moment of the withdrawal.
     created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
+    may_remember_again = models.BooleanField(_("may be remembered again"), default=False)
 
     class Meta:
         verbose_name = _("forgotten item")

@@ -121,6 +121,14 @@ SECTION_TEXTS = {
         gettext_lazy("Subscriptions"),
         gettext_lazy("What we may send you."),
     ),
+    memory.Section.FORGOTTEN: (
+        gettext_lazy("What you asked us to forget"),
+        gettext_lazy(
+            "We keep a short note of each thing you asked us to forget, so that it does not come "
+            "back. Where you asked us not to remember it again, nothing about it is recorded "
+            "until you say we may."
+        ),
+    ),
 }
 
 
@@ -149,6 +157,8 @@ def _memory_context(request):
     return {
         "sections": sections,
         "may_personalize": services.may_personalize(request),
+        # the choice pre-selected on every forget confirmation (why: see the constant)
+        "remember_again_by_default": memory.REMEMBER_AGAIN_BY_DEFAULT,
         "account_section": "memory",
     }
 
@@ -159,19 +169,51 @@ def memory_page(request):
     return render(request, "privacy/memory.html", _memory_context(request))
 
 
+# The customer's answer on the forget confirmation to "may we remember it again?"
+REMEMBER_AGAIN_CHOICES = {"yes": True, "no": False}
+
+
 @login_required
 @require_POST
 def memory_forget(request):
-    """Forget one item. The confirmation happens on the page (a second button); with htmx the
-    sections are rendered again in place."""
-    item = memory.forget(request.user, request.POST.get("key", ""))
+    """Forget one item. The confirmation happens on the page (a second button, with the choice
+    whether we may remember it again); with htmx the sections are rendered again in place."""
+    choice = request.POST.get("remember_again")
+    if choice is not None and choice not in REMEMBER_AGAIN_CHOICES:
+        return _memory_response(
+            request, error=_("Choose whether we may remember it again."), status=400
+        )
+    remember_again = REMEMBER_AGAIN_CHOICES.get(choice, memory.REMEMBER_AGAIN_BY_DEFAULT)
+    item = memory.forget(request.user, request.POST.get("key", ""), remember_again=remember_again)
     if item is None:
         raise Http404(_("There is no such item in what we remember about you."))
-    message = _("Forgotten: %(item)s.") % {"item": item.title}
-    if request.htmx:
-        context = {**_memory_context(request), "notice": message}
-        return render(request, "privacy/_memory_sections.html", context)
-    messages.success(request, message)
+    if item.asks_remember_again and not remember_again:
+        message = _("Forgotten: %(item)s. We will not remember it again.")
+    else:
+        message = _("Forgotten: %(item)s.")
+    return _memory_response(request, notice=message % {"item": item.title})
+
+
+@login_required
+@require_POST
+def memory_remember_again(request):
+    """Withdraw a wish not to be remembered again."""
+    item = memory.remember_again(request.user, request.POST.get("key", ""))
+    if item is None:
+        raise Http404(_("There is no such wish in what we remember about you."))
+    return _memory_response(
+        request, notice=_("We may remember it again: %(item)s.") % {"item": item.title}
+    )
+
+
+def _memory_response(request, *, notice="", error="", status=200):
+    """The sections again in place (htmx), or back to the page with the notice; an error is
+    shown on the page itself, with nothing changed."""
+    if request.htmx or error:
+        context = {**_memory_context(request), "notice": notice, "error": error}
+        template = "privacy/_memory_sections.html" if request.htmx else "privacy/memory.html"
+        return render(request, template, context, status=status)
+    messages.success(request, notice)
     return redirect("privacy:memory")
 
 

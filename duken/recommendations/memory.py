@@ -1,12 +1,13 @@
 """ "What we remember about you": the interests behind a customer's recommendations, each
-forgettable. Forgetting one stores it as forgotten, so it never drives a recommendation again,
-and the customer's list is ranked again at once (see ``signals``)."""
+forgettable. Forgetting one is a standing wish: it never drives a recommendation again until
+the customer withdraws the wish on the same page, and the customer's list is ranked again at
+once either way (see ``signals``)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from duken.privacy.memory import Item, Section, register_provider
+from duken.privacy.memory import Again, Item, Section, register_provider
 
 from . import personal
 from .privacy import RECOMMENDATION_PREFIX, may_personalize
@@ -28,6 +29,8 @@ def interest_items(user, forgotten):
 
     for because, (code, name, count) in sorted(counts.items(), key=lambda kv: -kv[1][2]):
         key = f"{RECOMMENDATION_PREFIX}:{because}"
+        # the stored list is derived data, ranked again in the background after a forget:
+        # until then it may still name what the customer asked us to stop using
         if key in forgotten or not name:
             continue
         reason = (
@@ -64,4 +67,5 @@ def register() -> None:
         prefix=RECOMMENDATION_PREFIX,
         forget=forget_interest,
         suppress=True,
+        again=Again.NO,
     )

@@ -1,6 +1,10 @@
 """What recommendations may use about a person: personalization consent (through
 ``privacy.services.may_personalize``) and what the customer asked the shop to forget
-(``privacy.memory``): a forgotten product or category never drives a recommendation again."""
+(``privacy.memory``): a forgotten product or category never drives a recommendation again.
+
+That holds whether or not the customer let us remember it again: their orders from before the
+forget are kept (the shop must keep them) and only leaving the product out keeps them from
+driving a list. The lists are derived data; nothing stored about the customer is hidden by it."""
 
 import re
 from dataclasses import dataclass, field

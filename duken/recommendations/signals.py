@@ -1,6 +1,7 @@
 """Keep the stored lists current between full retrains: a placed order (its first timeline
 event) and a new product each enqueue an incremental update once their transaction commits;
-a forgotten item re-ranks its customer's list so it stops driving recommendations."""
+a forgotten item re-ranks its customer's list so it stops driving recommendations, and a
+withdrawn wish, which may let it drive them again."""
 
 import logging
 from functools import partial
@@ -46,3 +47,4 @@ def connect() -> None:
     post_save.connect(order_placed, sender=OrderEvent, dispatch_uid="recs-order-placed")
     post_save.connect(product_added, sender=Product, dispatch_uid="recs-product-added")
     memory.item_forgotten.connect(item_forgotten, dispatch_uid="recs-forgotten")
+    memory.wish_withdrawn.connect(item_forgotten, dispatch_uid="recs-wish-withdrawn")

@@ -1,6 +1,8 @@
 import logging
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from duken.catalog.models import Product
 from duken.checkout.tests.helpers import make_product
@@ -235,8 +237,9 @@ def test_rows_buffered_before_a_forget_elsewhere_are_not_written(make_request, m
     privacy.grant(request, ["analytics"], source="account_page")
     assert services.record(request, Kind.PRODUCT_VIEW, obj=product)
     record_search(query="lantern", result_count=1, user=user, session_key="s1", defer=True)
-    # when another worker process forgets something for them (it could not flush our buffer)
-    ForgottenItem.objects.create(user=user, key=f"product:{product.pk}")
+    # when another worker process forgets something for them (it could not flush our buffer),
+    # letting the shop remember it again
+    ForgottenItem.objects.create(user=user, key=f"product:{product.pk}", may_remember_again=True)
     # then, at our flush, the event is dropped and the search no longer says who made it
     assert services.flush() == 1
     assert not Event.objects.exists()
@@ -247,3 +250,54 @@ def test_rows_buffered_before_a_forget_elsewhere_are_not_written(make_request, m
     assert services.record(make_request(user=user), Kind.PRODUCT_VIEW, obj=product)
     assert services.flush() == 1
     assert Event.objects.filter(user=user).count() == 1
+
+
+def test_rows_about_what_a_customer_asked_never_to_remember_are_not_written(
+    make_request, make_user
+):
+    # given a customer's view of a teapot and their search for it, recorded in this process
+    from duken.catalog.models import SearchQuery
+    from duken.catalog.services import record_search
+    from duken.privacy.memory import product_key, search_key
+    from duken.privacy.models import ForgottenItem
+
+    user, teapot, kettle = make_user(), make_product(), make_product()
+    request = make_request(user=user)
+    privacy.grant(request, ["analytics"], source="account_page")
+    assert services.record(request, Kind.PRODUCT_VIEW, obj=teapot)
+    assert services.record(request, Kind.PRODUCT_VIEW, obj=kettle)
+    record_search(query="teapot", result_count=1, user=user, session_key="s1", defer=True)
+    # when, in the same moment, another worker process stores their wish never to remember the
+    # teapot and the search again (this process's request still holds what it read before)
+    ForgottenItem.objects.create(user=user, key=product_key(teapot.pk))
+    ForgottenItem.objects.create(user=user, key=search_key("teapot"))
+    ForgottenItem.objects.update(created_at=timezone.now() - timedelta(minutes=1))
+    # then our flush writes neither for them; the kettle view is written as usual
+    assert services.flush() == 2
+    assert list(Event.objects.values_list("object_id", flat=True)) == [kettle.pk]
+    search = SearchQuery.objects.get()
+    assert (search.query, search.user, search.session_key) == ("teapot", None, "")
+    # and a later request (its own user object) records nothing about the teapot at all
+    later = make_request(user=type(user).objects.get(pk=user.pk))
+    assert not services.record(later, Kind.PRODUCT_VIEW, obj=teapot)
+    assert buffer.pending() == 0
+
+
+def test_joining_leaves_out_what_the_customer_asked_never_to_remember(make_request, make_user):
+    # given: before logging in, the visitor looked at a teapot and at a kettle; as a customer
+    # they had asked us never to remember the teapot again
+    from duken.privacy.memory import product_key
+    from duken.privacy.models import ForgottenItem
+
+    user, teapot, kettle = make_user(), make_product(), make_product()
+    ForgottenItem.objects.create(user=user, key=product_key(teapot.pk))
+    visitor = "b" * 32
+    for product in (teapot, kettle):
+        assert services.record(
+            make_request(analytics=True, visitor=visitor), Kind.PRODUCT_VIEW, obj=product
+        )
+    # when they log in
+    joined = services.join_visitor(user, visitor)
+    # then only the kettle becomes part of their history, and the teapot view is not kept
+    assert joined == 1
+    assert list(Event.objects.values_list("user_id", "object_id")) == [(user.pk, kettle.pk)]

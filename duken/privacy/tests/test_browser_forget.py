@@ -79,9 +79,13 @@ def test_a_customer_forgets_an_interest_on_the_memory_page(live_server, chromium
         expect(page.locator(f'li[data-key="{key}"]')).to_have_count(0)
         expect(page.locator("#memory-sections")).not_to_contain_text("Moroccan Brass Lantern")
         expect(interests).to_contain_text("Teapots")
-        # a fresh load agrees
+        # a fresh load agrees, and lists the wish not to remember it again (the default)
         page.reload()
-        expect(page.locator("#memory-sections")).not_to_contain_text("Lanterns")
+        expect(page.locator("#memory-interests")).not_to_contain_text("Lanterns")
+        expect(page.locator("#memory-activity")).not_to_contain_text("Moroccan Brass Lantern")
+        expect(page.locator(f'#memory-forgotten li[data-key="forgotten:{key}"]')).to_contain_text(
+            "Not remembered again"
+        )
         browser.close()
 
     # the lantern's views are gone from the event log; the teapot's stay

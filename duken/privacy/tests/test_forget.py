@@ -87,9 +87,11 @@ def test_forgetting_an_interest_deletes_its_events_and_it_never_comes_back(
     ).exists()
     assert Event.objects.filter(user=customer, properties__query="lunch bag").count() == 3
     assert ForgottenItem.objects.filter(user=customer, key=key).exists()
-    # gone from the page and from every later read
+    # gone from the page and from every later read; the page shows her wish instead (not
+    # remembering it again is the default)
     page = _page(logged_in)
-    assert "Kitchen" not in page and "Copper Kettle" not in page
+    assert f'data-key="{key}"' not in page and "Copper Kettle" not in page
+    assert f'data-key="forgotten:{key}"' in page and "Not remembered again" in page
     assert "Garden" in page
     assert key not in [i.key for i in memory.interests(customer)]
     assert memory.is_forgotten(customer, key)
@@ -102,7 +104,7 @@ def test_forgetting_an_interest_deletes_its_events_and_it_never_comes_back(
 
 
 def test_forgetting_a_search_deletes_its_events_and_detaches_the_search_log(
-    logged_in, customer, shop
+    logged_in, customer, shop, make_request
 ):
     SearchQuery.objects.create(
         query="Lunch Bag", normalized="lunch bag", result_count=1, user=customer, session_key="s1"
@@ -119,8 +121,21 @@ def test_forgetting_a_search_deletes_its_events_and_detaches_the_search_log(
     # the suppression does not keep the words themselves
     assert "lunch" not in ForgottenItem.objects.get(user=customer).key
     assert "lunch bag" not in _page(logged_in)
-    # a search of the same words later is still forgotten in interests
-    _event(customer, Kind.SEARCH, query="LUNCH bag", results=1)
+    # a search of the same words later is not stored for her (she did not let us remember it
+    # again), by either writer
+    from duken.catalog.services import record_search
+    from duken.privacy import services as privacy
+    from duken.privacy.models import Source
+
+    request = make_request(customer)
+    privacy.grant(request, [Purpose.ANALYTICS], source=Source.ACCOUNT_PAGE)
+    assert not interactions.record(
+        request, Kind.SEARCH, properties={"query": "LUNCH bag", "results": 1}
+    )
+    record_search(query="LUNCH bag", result_count=1, user=customer, session_key="s2")
+    interactions.flush()
+    assert not Event.objects.filter(user=customer, properties__query="LUNCH bag").exists()
+    assert not SearchQuery.objects.filter(user=customer).exists()
     assert key not in [i.key for i in memory.interests(customer)]
 
 
@@ -133,12 +148,12 @@ def test_forgetting_a_viewed_product_deletes_its_views(logged_in, customer, shop
     assert not Event.objects.filter(
         user=customer, object_id=shop["rake"].pk, kind=Kind.PRODUCT_VIEW
     )
-    assert "Garden Rake" not in _page(logged_in)
+    assert f'data-key="{key}"' not in _page(logged_in)
     # an order, which the shop must keep, does not bring it back
     order = make_order(user=customer, lines=[(shop["rake"], 1, 0)])
     assert order.lines.get().product == shop["rake"]
     assert key not in [i.key for i in memory.interests(customer)]
-    assert "Garden Rake" not in _page(logged_in)
+    assert f'data-key="{key}"' not in _page(logged_in)
 
 
 def test_events_still_in_the_buffer_do_not_bring_a_forgotten_product_back(

@@ -70,10 +70,13 @@ def test_forgetting_removes_the_item_from_the_timeline_the_account_page_and_late
     assert "Clay Teapot" in page
     titles = " ".join(entry.title for entry in timeline.entries_for(customer))
     assert "Moroccan Brass Lantern" not in titles and "brass lantern" not in titles
-    # nor does her account page
+    # nor does her account page, which instead shows her wishes not to be remembered again
     staff_client.force_login(customer)
     account = staff_client.get(reverse("privacy:memory")).content.decode()
-    assert "Moroccan Brass Lantern" not in account and "brass lantern" not in account
+    assert f'data-key="{memory.product_key(lantern.pk)}"' not in account
+    assert "brass lantern" not in account
+    assert f'data-key="forgotten:{memory.product_key(lantern.pk)}"' in account
+    assert f'data-key="forgotten:{memory.search_key("brass lantern")}"' in account
     assert "Clay Teapot" in account
     # nor any later read, even after she buys the lantern (orders are kept)
     make_order(user=customer, lines=[(lantern, 1, 0)])
