@@ -6,11 +6,7 @@ bumped on save) and bulk changes that send no signals (imports, stock reservatio
 within the TTL. Fragments never contain anything personal.
 """
 
-import time
-
-from django.core.cache import cache
-
-from duken.core.memo import forget, per_request
+from duken.core import versions
 
 VERSION_KEY = "storefront:catalog-version"
 FRAGMENT_TTL = 120
@@ -18,18 +14,8 @@ FRAGMENT_TTL = 120
 
 def catalog_version() -> int:
     """The current version (read from the cache once per request)."""
-    return per_request(VERSION_KEY, _read_version)
-
-
-def _read_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = time.time_ns()
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
-    return version
+    return versions.current(VERSION_KEY, once_per_request=True)
 
 
 def bump_catalog_version(*args, **kwargs) -> None:
-    cache.set(VERSION_KEY, time.time_ns(), None)
-    forget(VERSION_KEY)
+    versions.bump(VERSION_KEY)

@@ -5,10 +5,10 @@ and sort order and cached under a key that carries this version; every change to
 reviews or questions bumps it, so the next view renders afresh. Nothing personal is cached.
 """
 
-import time
-
 from django.core.cache import cache
 from django.db import transaction
+
+from duken.core import versions
 
 FRAGMENT_TTL = 600
 
@@ -18,18 +18,11 @@ def _version_key(product_id: int) -> str:
 
 
 def product_version(product_id: int) -> int:
-    key = _version_key(product_id)
-    version = cache.get(key)
-    if version is None:
-        version = time.time_ns()
-        cache.add(key, version, None)
-        version = cache.get(key, version)
-    return version
+    return versions.current(_version_key(product_id))
 
 
 def bump_product(product_id: int) -> None:
-    cache.set(_version_key(product_id), time.time_ns(), None)
-    cache.set(TALKED_VERSION_KEY, time.time_ns(), None)
+    versions.bump(_version_key(product_id), TALKED_VERSION_KEY)
 
 
 # Most products have no reviews and no answered questions yet: their block is the same for all
@@ -43,12 +36,7 @@ def talked_about() -> frozenset[int]:
     """The ids of products with an approved review or an answered question."""
     from .models import ProductRating, Question
 
-    version = cache.get(TALKED_VERSION_KEY)
-    if version is None:
-        version = time.time_ns()
-        cache.add(TALKED_VERSION_KEY, version, None)
-        version = cache.get(TALKED_VERSION_KEY, version)
-    key = f"conversations:talked:{version}"
+    key = f"conversations:talked:{versions.current(TALKED_VERSION_KEY)}"
     ids = cache.get(key)
     if ids is None:
         rated = ProductRating.objects.filter(count__gt=0).values_list("product_id", flat=True)

@@ -18,16 +18,16 @@ customer's own items: a key naming anyone else's data is simply not found.
 
 import hashlib
 import logging
-import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.dispatch import Signal
+
+from duken.core import versions
 
 from .models import ForgottenItem
 
@@ -244,13 +244,7 @@ def memory_version(user) -> int:
     derived from their history put it in their keys, so a forgotten item is never served."""
     if user is None or user.pk is None:
         return 0
-    key = _VERSION_KEY.format(pk=user.pk)
-    version = cache.get(key)
-    if version is None:
-        version = time.time_ns()
-        cache.add(key, version, None)
-        version = cache.get(key, version)
-    return version
+    return versions.current(_VERSION_KEY.format(pk=user.pk))
 
 
 _memo: ContextVar[dict | None] = ContextVar("duken_memory_memo", default=None)

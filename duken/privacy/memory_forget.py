@@ -3,11 +3,11 @@ remembered again (see ``memory``, which offers both as ``memory.forget`` and
 ``memory.remember_again``)."""
 
 import logging
-import time
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from duken.core import versions
 
 from .memory import (
     _FORGOTTEN_ATTR,
@@ -95,7 +95,7 @@ def _changed(user, signal, key: str) -> None:
     """After a forget or a withdrawn wish: caches and listeners hear of it."""
     user.__dict__.pop(_FORGOTTEN_ATTR, None)
     try:
-        cache.set(_VERSION_KEY.format(pk=user.pk), time.time_ns(), None)
+        versions.bump(_VERSION_KEY.format(pk=user.pk))
     except Exception:  # the change is stored already; a cache that is down holds nothing
         logger.exception("memory version could not be renewed", extra={"user": user.pk})
     for receiver, error in signal.send_robust(sender=Item, user=user, key=key):

@@ -2,11 +2,9 @@
 cached list is read afresh; an incremental update deletes the keys of what it changed. The
 cache holds only candidate ids: availability is checked when a page is served."""
 
-import time
-
 from django.core.cache import cache
 
-from duken.core.memo import forget, per_request
+from duken.core import versions
 
 VERSION_KEY = "recommendations:version"
 TTL = 600
@@ -14,21 +12,11 @@ TTL = 600
 
 def version() -> int:
     """The trained lists' version (read from the cache once per request)."""
-    return per_request(VERSION_KEY, _read_version)
-
-
-def _read_version() -> int:
-    value = cache.get(VERSION_KEY)
-    if value is None:
-        value = time.time_ns()
-        cache.add(VERSION_KEY, value, None)
-        value = cache.get(VERSION_KEY, value)
-    return value
+    return versions.current(VERSION_KEY, once_per_request=True)
 
 
 def bump_version() -> None:
-    cache.set(VERSION_KEY, time.time_ns(), None)
-    forget(VERSION_KEY)
+    versions.bump(VERSION_KEY)
 
 
 def product_key(product_id) -> str:

@@ -8,7 +8,6 @@ keeps a sold-out product from being recommended; when it fails, the widget is re
 """
 
 import hashlib
-import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +17,7 @@ from django.utils.translation import get_language
 from duken.catalog.caching import FRAGMENT_TTL, catalog_version
 from duken.catalog.services import buyable_ids
 from duken.catalog.tiles import cards_html
+from duken.core import versions
 
 from . import cache as keys
 
@@ -26,17 +26,11 @@ USER_VERSION = "recommendations:user-version:{pk}"
 
 
 def user_version(user_id) -> int:
-    key = USER_VERSION.format(pk=user_id)
-    value = cache.get(key)
-    if value is None:
-        value = time.time_ns()
-        cache.add(key, value, None)
-        value = cache.get(key, value)
-    return value
+    return versions.current(USER_VERSION.format(pk=user_id))
 
 
 def bump_user_version(user_id) -> None:
-    cache.set(USER_VERSION.format(pk=user_id), time.time_ns(), None)
+    versions.bump(USER_VERSION.format(pk=user_id))
 
 
 def digest(ids) -> str:
