@@ -1,8 +1,6 @@
 """A staff chat reply e-mailed to a shopper who left the chat, in their language, with a signed
 link back to the conversation (``chat.continue_url``); sent at most once per message."""
 
-import logging
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -10,12 +8,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from duken.customers.services import record_sent_email
+from duken.customers.services import send_claimed
 
 from .chat import continue_url
 from .models import ChatMessage, Conversation
-
-logger = logging.getLogger(__name__)
 
 
 def _language(conversation: Conversation) -> str:
@@ -59,25 +55,15 @@ def email_reply(message_id: int) -> bool:
     if message is None or message.emailed_at or not message.conversation.recipient:
         return False
     email = build_reply_email(message)
-    claimed = ChatMessage.objects.filter(pk=message.pk, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
-    if not claimed:
-        return False
-    try:
-        email.send()
-    except Exception:
-        ChatMessage.objects.filter(pk=message.pk).update(emailed_at=None)
-        logger.exception("chat reply e-mail failed", extra={"message": message.pk})
-        raise
-    record_sent_email(
-        to=message.conversation.recipient,
-        subject=email.subject,
+    pending = ChatMessage.objects.filter(pk=message.pk)
+    return send_claimed(
+        email,
+        claim=lambda: pending.filter(emailed_at__isnull=True).update(emailed_at=timezone.now()),
+        release=lambda: pending.update(emailed_at=None),
         kind="chat_reply",
         user=message.conversation.customer,
         reference=str(message.conversation_id),
     )
-    return True
 
 
 @task()

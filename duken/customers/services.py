@@ -255,6 +255,29 @@ def tags_of(customer: User) -> list[CustomerTag]:
 # E-mails the shop sent -------------------------------------------------------------------
 
 
+def send_claimed(message, *, claim, release, kind: str, user=None, reference: str = "") -> bool:
+    """Send ``message`` at most once: ``claim()`` marks it as sent (a conditional UPDATE that
+    returns whether this caller won), so two workers never both send; ``release()`` hands the
+    claim back when sending fails, so a retry can send it. A sent e-mail is kept for the
+    customer's timeline. Returns whether this call sent it."""
+    if not claim():
+        return False
+    try:
+        message.send()
+    except Exception:
+        release()
+        logger.exception("e-mail failed", extra={"kind": kind, "reference": reference})
+        raise
+    record_sent_email(
+        to=message.to[0] if message.to else "",
+        subject=message.subject,
+        kind=kind,
+        user=user,
+        reference=reference,
+    )
+    return True
+
+
 def record_sent_email(*, to: str, subject: str, kind: str, user=None, reference: str = ""):
     """Remember that an e-mail went out (for the customer's timeline). Called after sending;
     never raises, so a failure here cannot make a sent e-mail look unsent."""
