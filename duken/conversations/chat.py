@@ -4,8 +4,9 @@ conversation survives a reload. A staff reply to a shopper who is away goes out 
 a signed link back to the conversation. Each conversation opens a "chat" promise; closing the
 conversation keeps it (the customer gets the reply quoting their first words).
 
-Who may read a conversation: its customer, the browser session that started it (or that
-followed the signed link), and staff holding ``conversations.view_promise``."""
+Who may read a conversation: its customer, the browser session that started it (or the one
+browser that followed the signed link first: the link is bound to it, see ``claim_link``), and
+staff holding ``conversations.view_promise``."""
 
 import logging
 from datetime import timedelta
@@ -16,14 +17,21 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import promises
-from .models import CHAT_MESSAGE_MAX, CHAT_NAME_MAX, ChatMessage, Conversation, Promise
+from .models import (
+    CHAT_MESSAGE_MAX,
+    CHAT_NAME_MAX,
+    ChatMessage,
+    Conversation,
+    Promise,
+    new_link_nonce,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +42,8 @@ COOKIE = "duken_chat"
 LINK_SALT = "duken.conversations.chat.link"
 LINK_MAX_AGE = 60 * 60 * 24 * 60  # e-mailed links stay valid for two months
 GROUP_PREFIX = "chat"
+# At most one fresh link per conversation in this time (the refusal page says so).
+FRESH_LINK_EVERY = timedelta(minutes=15)
 
 
 class ChatError(ValueError):
@@ -259,11 +269,15 @@ def current_for(user, session) -> Conversation | None:
 
 
 def continue_url(conversation: Conversation) -> str:
-    token = signing.dumps({"c": conversation.pk}, salt=LINK_SALT, compress=True)
+    token = signing.dumps(
+        {"c": conversation.pk, "n": conversation.link_nonce}, salt=LINK_SALT, compress=True
+    )
     return reverse("conversations:chat_continue", args=[token])
 
 
-def from_link(token: str) -> Conversation | None:
+def from_link(token: str) -> tuple[Conversation, str] | None:
+    """The conversation a signed link points to and the nonce it carries ("" in links sent
+    before links were bound to a browser: those open only where the conversation is known)."""
     try:
         data = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
     except signing.BadSignature:
@@ -271,7 +285,60 @@ def from_link(token: str) -> Conversation | None:
     pk = data.get("c") if isinstance(data, dict) else None
     if not isinstance(pk, int):
         return None
-    return Conversation.objects.select_related("customer").filter(pk=pk).first()
+    nonce = data.get("n")
+    conversation = Conversation.objects.select_related("customer").filter(pk=pk).first()
+    if conversation is None:
+        return None
+    return conversation, nonce if isinstance(nonce, str) else ""
+
+
+def link_is_free(conversation: Conversation, nonce: str) -> bool:
+    """Whether the link with ``nonce`` is current and no browser has claimed it yet."""
+    return bool(nonce) and nonce == conversation.link_nonce and conversation.link_claimed_at is None
+
+
+def claim_link(conversation: Conversation, nonce: str, session) -> bool:
+    """Bind a guest's conversation to the browser that follows its e-mailed link first: one
+    conditional UPDATE, so of two browsers opening the link at the same moment exactly one
+    wins, on SQLite and PostgreSQL alike. The winner's session may read and write from now on;
+    everyone else who follows the same link is refused."""
+    if not nonce:
+        return False
+    claimed = Conversation.objects.filter(
+        pk=conversation.pk, link_nonce=nonce, link_claimed_at__isnull=True
+    ).update(link_claimed_at=timezone.now())
+    if claimed:
+        remember(session, conversation)
+    return bool(claimed)
+
+
+def send_fresh_link(conversation: Conversation) -> bool:
+    """E-mail a new link (a new nonce, not claimed yet) to the conversation's own address, at
+    most once per ``FRESH_LINK_EVERY``; earlier unclaimed links stop working. Browsers that
+    already hold the conversation keep it. Returns whether a link is on its way."""
+    if conversation.customer_id is not None or not conversation.recipient:
+        return False
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = (
+            Conversation.objects.filter(pk=conversation.pk)
+            .filter(Q(link_sent_at__isnull=True) | Q(link_sent_at__lt=now - FRESH_LINK_EVERY))
+            .update(
+                link_sent_at=now,
+                link_nonce=new_link_nonce(),
+                link_claimed_at=None,
+                link_mailed_at=None,
+            )
+        )
+        if claimed:
+            transaction.on_commit(partial(_enqueue_link, conversation.pk), robust=True)
+    return bool(claimed)
+
+
+def _enqueue_link(conversation_id: int) -> None:
+    from .chat_emails import send_chat_link
+
+    send_chat_link.enqueue(conversation_id)
 
 
 def ws_url(request, conversation_id: int | None = None) -> str:

@@ -1,5 +1,6 @@
 """A staff chat reply e-mailed to a shopper who left the chat, in their language, with a signed
-link back to the conversation (``chat.continue_url``); sent at most once per message."""
+link back to the conversation (``chat.continue_url``); sent at most once per message. And a
+fresh link, asked for from a browser the first link was refused in."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -64,6 +65,50 @@ def email_reply(message_id: int) -> bool:
         user=message.conversation.customer,
         reference=str(message.conversation_id),
     )
+
+
+def build_link_email(conversation: Conversation) -> EmailMultiAlternatives:
+    with translation.override(_language(conversation)):
+        name = conversation.name or ""
+        context = {
+            "name": name.strip(),
+            "link": settings.SITE_URL.rstrip("/") + continue_url(conversation),
+            "site_url": settings.SITE_URL,
+        }
+        subject = _("Your link to the conversation with Duken")
+        text = render_to_string("conversations/email/chat_link.txt", context)
+        html = render_to_string("conversations/email/chat_link.html", context)
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[conversation.recipient],
+    )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def email_link(conversation_id: int) -> bool:
+    """E-mail the fresh link ``chat.send_fresh_link`` made, at most once."""
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    if conversation is None or conversation.link_mailed_at or not conversation.recipient:
+        return False
+    pending = Conversation.objects.filter(pk=conversation.pk, link_nonce=conversation.link_nonce)
+    return send_claimed(
+        build_link_email(conversation),
+        claim=lambda: pending.filter(link_mailed_at__isnull=True).update(
+            link_mailed_at=timezone.now()
+        ),
+        release=lambda: pending.update(link_mailed_at=None),
+        kind="chat_link",
+        reference=str(conversation.pk),
+    )
+
+
+@task()
+def send_chat_link(conversation_id: int) -> bool:
+    """E-mail a fresh link to a guest's conversation. Safe to run twice: sent once."""
+    return email_link(conversation_id)
 
 
 @task()

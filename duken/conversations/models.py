@@ -1,6 +1,8 @@
 """Reviews and ratings, product questions and answers, and the promises the shop makes when a
 customer asks for something (an answer, a chat reply, a back-in-stock notice, a product)."""
 
+import secrets
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -283,6 +285,10 @@ CHAT_MESSAGE_MAX = 2000
 CHAT_NAME_MAX = 100
 
 
+def new_link_nonce() -> str:
+    return secrets.token_hex(8)
+
+
 class Conversation(models.Model):
     """A support chat between a shopper (a customer, or a guest known by a name and an address)
     and the shop's staff. Open until staff close it, which keeps its "chat" promise."""
@@ -312,6 +318,13 @@ class Conversation(models.Model):
     # shopper with none, or silent for a while, goes out by e-mail.
     shopper_sockets = models.IntegerField(default=0)
     shopper_seen_at = models.DateTimeField(null=True, blank=True)
+    # The e-mailed link back to a guest's conversation carries this nonce; the first browser
+    # that follows it claims it (``link_claimed_at``) and from then on the link opens the
+    # conversation in that browser only. A fresh link (``link_sent_at``) gets a new nonce.
+    link_nonce = models.CharField(max_length=16, default=new_link_nonce)
+    link_claimed_at = models.DateTimeField(null=True, blank=True)
+    link_sent_at = models.DateTimeField(null=True, blank=True)
+    link_mailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("chat conversation")

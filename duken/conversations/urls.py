@@ -15,4 +15,5 @@ urlpatterns = [
     path("chat/", chat_views.state, name="chat_state"),
     path("chat/send/", chat_views.send, name="chat_send"),
     path("chat/continue/<str:token>/", chat_views.continue_link, name="chat_continue"),
+    path("chat/continue/<str:token>/fresh/", chat_views.fresh_link, name="chat_fresh_link"),
 ]
