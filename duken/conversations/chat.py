@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import promises
+from . import guest_addresses, promises
 from .models import (
     CHAT_MESSAGE_MAX,
     CHAT_NAME_MAX,
@@ -98,17 +98,25 @@ def clean_contact(name, email, customer) -> tuple[str, str]:
 # Conversations ----------------------------------------------------------------------------
 
 
-def start(*, text, customer=None, name="", email="", language="", where="") -> Conversation:
-    """Open a conversation with its first message and its "chat" promise."""
+def start(
+    *, text, customer=None, name="", email="", language="", where="", visitor=""
+) -> Conversation:
+    """Open a conversation with its first message and its "chat" promise. A customer's replies
+    go to their account's address; a guest's to the address they give, once confirmed from
+    the browser ``visitor`` (the confirmation link is e-mailed when the conversation starts)."""
     text = clean_text(text)
     customer = customer if getattr(customer, "is_authenticated", False) else None
     name, email = clean_contact(name, email, customer)
+    if customer is not None:
+        email = ""  # never an address the customer did not prove: theirs is on the account
     now = timezone.now()
     with transaction.atomic():
+        address = guest_addresses.address_for(email, visitor, language) if email else None
         conversation = Conversation.objects.create(
             customer=customer,
             name=name,
             email=email,
+            guest_address=address,
             language=language[:8],
             started_where=where[:200],
             created_at=now,
@@ -122,11 +130,13 @@ def start(*, text, customer=None, name="", email="", language="", where="") -> C
             words=text,
             customer=customer,
             email=email,
+            guest_address=address,
             target=conversation,
             said_at=now,
             said_where=where,
             language=language,
         )
+        guest_addresses.ask_to_confirm(address)
     return conversation
 
 
@@ -257,7 +267,7 @@ def may_read(user, session, conversation: Conversation) -> bool:
 def current_for(user, session) -> Conversation | None:
     """The shopper's newest conversation: theirs if logged in, else the session's."""
     ids = session_ids(session)
-    conversations = Conversation.objects.select_related("customer")
+    conversations = Conversation.objects.select_related("customer", "guest_address")
     if getattr(user, "is_authenticated", False):
         found = conversations.filter(customer=user).order_by("-created_at", "-pk").first()
         if found is not None:

@@ -49,7 +49,7 @@ def build_reply_email(message: ChatMessage) -> EmailMultiAlternatives:
 def email_reply(message_id: int) -> bool:
     """E-mail a staff message to the absent shopper, at most once."""
     message = (
-        ChatMessage.objects.select_related("conversation__customer")
+        ChatMessage.objects.select_related("conversation__customer", "conversation__guest_address")
         .filter(pk=message_id, by_staff=True)
         .first()
     )
@@ -90,7 +90,9 @@ def build_link_email(conversation: Conversation) -> EmailMultiAlternatives:
 
 def email_link(conversation_id: int) -> bool:
     """E-mail the fresh link ``chat.send_fresh_link`` made, at most once."""
-    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    conversation = (
+        Conversation.objects.select_related("guest_address").filter(pk=conversation_id).first()
+    )
     if conversation is None or conversation.link_mailed_at or not conversation.recipient:
         return False
     pending = Conversation.objects.filter(pk=conversation.pk, link_nonce=conversation.link_nonce)

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from duken.interactions.models import Kind
 from duken.interactions.services import record
+from duken.interactions.visitor import visitor_id
 
-from . import chat, ratelimit
+from . import chat, guest_addresses, ratelimit
 from .consumers import broadcast
 
 
@@ -25,6 +26,7 @@ def _state(request, conversation):
         "csrf": get_token(request),
         "conversation": None,
         "messages": [],
+        "notice": "",
     }
     if conversation is not None:
         data["conversation"] = {
@@ -33,6 +35,12 @@ def _state(request, conversation):
             "ws": chat.ws_url(request, conversation.pk),
         }
         data["messages"] = [chat.message_data(m) for m in chat.history(conversation)]
+        address = conversation.guest_address
+        if guest_addresses.waits_for_confirmation(conversation.customer, address):
+            data["notice"] = _(
+                "We sent a confirmation link to %(email)s. Once you confirm the address, we "
+                "e-mail you our replies when you are not on the page."
+            ) % {"email": address.email}
     return data
 
 
@@ -85,6 +93,7 @@ def send(request):
                 email=request.POST.get("email", ""),
                 language=get_language() or "",
                 where=request.POST.get("where", ""),
+                visitor=visitor_id(request),
             )
             chat.remember(request.session, conversation)
     except chat.ChatError as error:

@@ -82,7 +82,9 @@ def build_message(promise: Promise) -> EmailMultiAlternatives:
 
 def send_reply(promise_id: int) -> bool:
     """Send the reply of a kept promise, at most once. Returns whether an e-mail was sent."""
-    promise = Promise.objects.select_related("customer").filter(pk=promise_id).first()
+    promise = (
+        Promise.objects.select_related("customer", "guest_address").filter(pk=promise_id).first()
+    )
     if promise is None or promise.status != Promise.Status.KEPT or promise.notified_at:
         return False
     if not promise.recipient:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("questions/<int:pk>/", views.question_detail, name="question"),
     path("questions/<int:pk>/answer/", views.question_answer, name="question_answer"),
     path("account/conversations/", views.my_conversations, name="account"),
+    path("confirm/<str:token>/", views.confirm_address, name="confirm_address"),
     path("chat/", chat_views.state, name="chat_state"),
     path("chat/send/", chat_views.send, name="chat_send"),
     path("chat/continue/<str:token>/", chat_views.continue_link, name="chat_continue"),
