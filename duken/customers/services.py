@@ -33,22 +33,14 @@ def validate_phone(phone: str) -> None:
         )
 
 
-def register_customer(
-    *, email, password, first_name="", last_name="", phone="", language=""
-) -> User:
-    """Create a customer account. Raises ValidationError (keyed by field) on bad input or when
-    the e-mail address is already registered."""
-    email = (email or "").strip().lower()
-    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
-    phone = normalize_phone(phone)
+def registration_errors(*, email, password, first_name="", last_name="", phone="") -> dict:
+    """What is wrong with a sign-up's input, keyed by field (nothing about whether the address
+    has an account: the sign-up page must not tell)."""
     errors = {}
     try:
         validate_email(email)
     except ValidationError:
         errors["email"] = [_("Enter a valid e-mail address.")]
-    else:
-        if User.objects.filter(email__iexact=email).exists():
-            errors["email"] = [_("An account with this e-mail address already exists.")]
     if phone:
         try:
             validate_phone(phone)
@@ -59,6 +51,23 @@ def register_customer(
         password_validation.validate_password(password or "", user=candidate)
     except ValidationError as exc:
         errors["password"] = exc.messages
+    return errors
+
+
+def register_customer(
+    *, email, password, first_name="", last_name="", phone="", language=""
+) -> User:
+    """Create a customer account at once (staff, imports, tests; shoppers sign up through
+    ``registration``, which proves the address first). Raises ValidationError (keyed by field)
+    on bad input or when the e-mail address is already registered."""
+    email = (email or "").strip().lower()
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    phone = normalize_phone(phone)
+    errors = registration_errors(
+        email=email, password=password, first_name=first_name, last_name=last_name, phone=phone
+    )
+    if "email" not in errors and User.objects.filter(email__iexact=email).exists():
+        errors["email"] = [_("An account with this e-mail address already exists.")]
     if errors:
         raise ValidationError(errors)
     return User.objects.create_user(
