@@ -56,6 +56,9 @@ def request_registration(*, email, password, first_name="", last_name="", langua
         "requested_at": timezone.now(),
     }
     with transaction.atomic():
+        # Sign-ups whose link expired are of no use: their password hashes go.
+        expired = fields["requested_at"] - timedelta(seconds=LINK_MAX_AGE)
+        PendingRegistration.objects.filter(requested_at__lt=expired).delete()
         pending = _keep(email, fields)
         transaction.on_commit(partial(_enqueue, pending.pk), robust=True)
     return email
