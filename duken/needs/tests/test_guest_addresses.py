@@ -221,3 +221,15 @@ def test_a_forged_or_expired_confirmation_link_is_refused(
     assert "not valid any more" in expired.content.decode()
     address.refresh_from_db()
     assert not address.is_confirmed
+
+
+def test_the_confirmation_e_mail_speaks_the_guests_language(
+    sold_out, settings, django_capture_on_commit_callbacks
+):
+    guest = _browser()
+    guest.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    page = _ask_back_in_stock(guest, sold_out, "a@x.kz", django_capture_on_commit_callbacks)
+    assert "Мы отправили ссылку для подтверждения на a@x.kz" in page.content.decode()
+    (message,) = mail.outbox
+    assert message.subject == "Duken: подтвердите, пожалуйста, адрес эл. почты"
+    assert "снова появится в наличии" in message.body

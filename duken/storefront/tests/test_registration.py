@@ -160,3 +160,21 @@ def test_password_reset_answers_an_unknown_address_as_a_known_one(customer, sett
     assert unknown["Location"] == known["Location"]
     assert [_shape(q["sql"]) for q in unknown_queries] == [_shape(q["sql"]) for q in known_queries]
     assert known_mail == 0 and mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("language", "page", "subject"),
+    [
+        ("kk", "мекенжайына сілтеме жібердік", "Duken: аккаунт ашуды аяқтаңыз"),
+        ("ru", "ссылку, чтобы завершить создание аккаунта", "Duken: завершите создание аккаунта"),
+    ],
+)
+def test_signing_up_speaks_the_visitors_language(
+    settings, django_capture_on_commit_callbacks, language, page, subject
+):
+    visitor = _visitor()
+    visitor.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _sign_up(visitor, "aliya@example.kz")
+    assert page in response.content.decode()
+    assert mail.outbox[0].subject == subject
