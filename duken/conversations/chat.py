@@ -4,8 +4,9 @@ conversation survives a reload. A staff reply to a shopper who is away goes out 
 a signed link back to the conversation. Each conversation opens a "chat" promise; closing the
 conversation keeps it (the customer gets the reply quoting their first words).
 
-Who may read a conversation: its customer, the browser session that started it (or that
-followed the signed link), and staff holding ``conversations.view_promise``."""
+Who may read a conversation: its customer, the browser session that started it (or the one
+browser that followed the signed link first: the link is bound to it, see ``claim_link``), and
+staff holding ``conversations.view_promise``."""
 
 import logging
 from datetime import timedelta
@@ -16,14 +17,21 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import promises
-from .models import CHAT_MESSAGE_MAX, CHAT_NAME_MAX, ChatMessage, Conversation, Promise
+from . import guest_addresses, promises
+from .models import (
+    CHAT_MESSAGE_MAX,
+    CHAT_NAME_MAX,
+    ChatMessage,
+    Conversation,
+    Promise,
+    new_link_nonce,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +42,8 @@ COOKIE = "duken_chat"
 LINK_SALT = "duken.conversations.chat.link"
 LINK_MAX_AGE = 60 * 60 * 24 * 60  # e-mailed links stay valid for two months
 GROUP_PREFIX = "chat"
+# At most one fresh link per conversation in this time (the refusal page says so).
+FRESH_LINK_EVERY = timedelta(minutes=15)
 
 
 class ChatError(ValueError):
@@ -88,17 +98,25 @@ def clean_contact(name, email, customer) -> tuple[str, str]:
 # Conversations ----------------------------------------------------------------------------
 
 
-def start(*, text, customer=None, name="", email="", language="", where="") -> Conversation:
-    """Open a conversation with its first message and its "chat" promise."""
+def start(
+    *, text, customer=None, name="", email="", language="", where="", visitor=""
+) -> Conversation:
+    """Open a conversation with its first message and its "chat" promise. A customer's replies
+    go to their account's address; a guest's to the address they give, once confirmed from
+    the browser ``visitor`` (the confirmation link is e-mailed when the conversation starts)."""
     text = clean_text(text)
     customer = customer if getattr(customer, "is_authenticated", False) else None
     name, email = clean_contact(name, email, customer)
+    if customer is not None:
+        email = ""  # never an address the customer did not prove: theirs is on the account
     now = timezone.now()
     with transaction.atomic():
+        address = guest_addresses.address_for(email, visitor, language) if email else None
         conversation = Conversation.objects.create(
             customer=customer,
             name=name,
             email=email,
+            guest_address=address,
             language=language[:8],
             started_where=where[:200],
             created_at=now,
@@ -112,11 +130,13 @@ def start(*, text, customer=None, name="", email="", language="", where="") -> C
             words=text,
             customer=customer,
             email=email,
+            guest_address=address,
             target=conversation,
             said_at=now,
             said_where=where,
             language=language,
         )
+        guest_addresses.ask_to_confirm(address)
     return conversation
 
 
@@ -247,7 +267,7 @@ def may_read(user, session, conversation: Conversation) -> bool:
 def current_for(user, session) -> Conversation | None:
     """The shopper's newest conversation: theirs if logged in, else the session's."""
     ids = session_ids(session)
-    conversations = Conversation.objects.select_related("customer")
+    conversations = Conversation.objects.select_related("customer", "guest_address")
     if getattr(user, "is_authenticated", False):
         found = conversations.filter(customer=user).order_by("-created_at", "-pk").first()
         if found is not None:
@@ -259,11 +279,15 @@ def current_for(user, session) -> Conversation | None:
 
 
 def continue_url(conversation: Conversation) -> str:
-    token = signing.dumps({"c": conversation.pk}, salt=LINK_SALT, compress=True)
+    token = signing.dumps(
+        {"c": conversation.pk, "n": conversation.link_nonce}, salt=LINK_SALT, compress=True
+    )
     return reverse("conversations:chat_continue", args=[token])
 
 
-def from_link(token: str) -> Conversation | None:
+def from_link(token: str) -> tuple[Conversation, str] | None:
+    """The conversation a signed link points to and the nonce it carries ("" in links sent
+    before links were bound to a browser: those open only where the conversation is known)."""
     try:
         data = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
     except signing.BadSignature:
@@ -271,7 +295,60 @@ def from_link(token: str) -> Conversation | None:
     pk = data.get("c") if isinstance(data, dict) else None
     if not isinstance(pk, int):
         return None
-    return Conversation.objects.select_related("customer").filter(pk=pk).first()
+    nonce = data.get("n")
+    conversation = Conversation.objects.select_related("customer").filter(pk=pk).first()
+    if conversation is None:
+        return None
+    return conversation, nonce if isinstance(nonce, str) else ""
+
+
+def link_is_free(conversation: Conversation, nonce: str) -> bool:
+    """Whether the link with ``nonce`` is current and no browser has claimed it yet."""
+    return bool(nonce) and nonce == conversation.link_nonce and conversation.link_claimed_at is None
+
+
+def claim_link(conversation: Conversation, nonce: str, session) -> bool:
+    """Bind a guest's conversation to the browser that follows its e-mailed link first: one
+    conditional UPDATE, so of two browsers opening the link at the same moment exactly one
+    wins, on SQLite and PostgreSQL alike. The winner's session may read and write from now on;
+    everyone else who follows the same link is refused."""
+    if not nonce:
+        return False
+    claimed = Conversation.objects.filter(
+        pk=conversation.pk, link_nonce=nonce, link_claimed_at__isnull=True
+    ).update(link_claimed_at=timezone.now())
+    if claimed:
+        remember(session, conversation)
+    return bool(claimed)
+
+
+def send_fresh_link(conversation: Conversation) -> bool:
+    """E-mail a new link (a new nonce, not claimed yet) to the conversation's own address, at
+    most once per ``FRESH_LINK_EVERY``; earlier unclaimed links stop working. Browsers that
+    already hold the conversation keep it. Returns whether a link is on its way."""
+    if conversation.customer_id is not None or not conversation.recipient:
+        return False
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = (
+            Conversation.objects.filter(pk=conversation.pk)
+            .filter(Q(link_sent_at__isnull=True) | Q(link_sent_at__lt=now - FRESH_LINK_EVERY))
+            .update(
+                link_sent_at=now,
+                link_nonce=new_link_nonce(),
+                link_claimed_at=None,
+                link_mailed_at=None,
+            )
+        )
+        if claimed:
+            transaction.on_commit(partial(_enqueue_link, conversation.pk), robust=True)
+    return bool(claimed)
+
+
+def _enqueue_link(conversation_id: int) -> None:
+    from .chat_emails import send_chat_link
+
+    send_chat_link.enqueue(conversation_id)
 
 
 def ws_url(request, conversation_id: int | None = None) -> str:

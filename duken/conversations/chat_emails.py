@@ -1,7 +1,6 @@
 """A staff chat reply e-mailed to a shopper who left the chat, in their language, with a signed
-link back to the conversation (``chat.continue_url``); sent at most once per message."""
-
-import logging
+link back to the conversation (``chat.continue_url``); sent at most once per message. And a
+fresh link, asked for from a browser the first link was refused in."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -10,12 +9,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from duken.customers.services import record_sent_email
+from duken.customers.services import send_claimed
 
 from .chat import continue_url
 from .models import ChatMessage, Conversation
-
-logger = logging.getLogger(__name__)
 
 
 def _language(conversation: Conversation) -> str:
@@ -52,32 +49,68 @@ def build_reply_email(message: ChatMessage) -> EmailMultiAlternatives:
 def email_reply(message_id: int) -> bool:
     """E-mail a staff message to the absent shopper, at most once."""
     message = (
-        ChatMessage.objects.select_related("conversation__customer")
+        ChatMessage.objects.select_related("conversation__customer", "conversation__guest_address")
         .filter(pk=message_id, by_staff=True)
         .first()
     )
     if message is None or message.emailed_at or not message.conversation.recipient:
         return False
     email = build_reply_email(message)
-    claimed = ChatMessage.objects.filter(pk=message.pk, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
-    if not claimed:
-        return False
-    try:
-        email.send()
-    except Exception:
-        ChatMessage.objects.filter(pk=message.pk).update(emailed_at=None)
-        logger.exception("chat reply e-mail failed", extra={"message": message.pk})
-        raise
-    record_sent_email(
-        to=message.conversation.recipient,
-        subject=email.subject,
+    pending = ChatMessage.objects.filter(pk=message.pk)
+    return send_claimed(
+        email,
+        claim=lambda: pending.filter(emailed_at__isnull=True).update(emailed_at=timezone.now()),
+        release=lambda: pending.update(emailed_at=None),
         kind="chat_reply",
         user=message.conversation.customer,
         reference=str(message.conversation_id),
     )
-    return True
+
+
+def build_link_email(conversation: Conversation) -> EmailMultiAlternatives:
+    with translation.override(_language(conversation)):
+        name = conversation.name or ""
+        context = {
+            "name": name.strip(),
+            "link": settings.SITE_URL.rstrip("/") + continue_url(conversation),
+            "site_url": settings.SITE_URL,
+        }
+        subject = _("Your link to the conversation with Duken")
+        text = render_to_string("conversations/email/chat_link.txt", context)
+        html = render_to_string("conversations/email/chat_link.html", context)
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[conversation.recipient],
+    )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def email_link(conversation_id: int) -> bool:
+    """E-mail the fresh link ``chat.send_fresh_link`` made, at most once."""
+    conversation = (
+        Conversation.objects.select_related("guest_address").filter(pk=conversation_id).first()
+    )
+    if conversation is None or conversation.link_mailed_at or not conversation.recipient:
+        return False
+    pending = Conversation.objects.filter(pk=conversation.pk, link_nonce=conversation.link_nonce)
+    return send_claimed(
+        build_link_email(conversation),
+        claim=lambda: pending.filter(link_mailed_at__isnull=True).update(
+            link_mailed_at=timezone.now()
+        ),
+        release=lambda: pending.update(link_mailed_at=None),
+        kind="chat_link",
+        reference=str(conversation.pk),
+    )
+
+
+@task()
+def send_chat_link(conversation_id: int) -> bool:
+    """E-mail a fresh link to a guest's conversation. Safe to run twice: sent once."""
+    return email_link(conversation_id)
 
 
 @task()

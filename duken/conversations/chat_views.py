@@ -10,12 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from duken.interactions.models import Kind
 from duken.interactions.services import record
+from duken.interactions.visitor import visitor_id
 
-from . import chat, ratelimit
+from . import chat, guest_addresses, ratelimit
 from .consumers import broadcast
 
 
@@ -25,6 +26,7 @@ def _state(request, conversation):
         "csrf": get_token(request),
         "conversation": None,
         "messages": [],
+        "notice": "",
     }
     if conversation is not None:
         data["conversation"] = {
@@ -33,6 +35,12 @@ def _state(request, conversation):
             "ws": chat.ws_url(request, conversation.pk),
         }
         data["messages"] = [chat.message_data(m) for m in chat.history(conversation)]
+        address = conversation.guest_address
+        if guest_addresses.waits_for_confirmation(conversation.customer, address):
+            data["notice"] = _(
+                "We sent a confirmation link to %(email)s. Once you confirm the address, we "
+                "e-mail you our replies when you are not on the page."
+            ) % {"email": address.email}
     return data
 
 
@@ -85,6 +93,7 @@ def send(request):
                 email=request.POST.get("email", ""),
                 language=get_language() or "",
                 where=request.POST.get("where", ""),
+                visitor=visitor_id(request),
             )
             chat.remember(request.session, conversation)
     except chat.ChatError as error:
@@ -93,19 +102,49 @@ def send(request):
     return _set_cookie(JsonResponse(_state(request, conversation)))
 
 
-@require_GET
+@never_cache
+@require_http_methods(["GET", "POST"])
 def continue_link(request, token):
-    """The link in a chat e-mail: opens the conversation in this browser."""
-    conversation = chat.from_link(token)
-    if conversation is None:
+    """The link in a chat e-mail. A guest's conversation opens in the first browser that
+    follows it (after one click: a mail scanner's GET claims nothing); anyone else who follows
+    the same link later is refused and may start a new chat or ask for a fresh link."""
+    link = chat.from_link(token)
+    if link is None:
         message = _("This link is not valid any more. Open the help chat to write to us again.")
         return render(request, "conversations/refusal.html", {"message": message}, status=404)
+    conversation, nonce = link
     if conversation.customer_id is not None:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if request.user.pk != conversation.customer_id:
             message = _("This conversation belongs to another account.")
             return render(request, "conversations/refusal.html", {"message": message}, status=403)
-    else:
-        chat.remember(request.session, conversation)
-    return _set_cookie(redirect("/?chat=open"))
+        return _set_cookie(redirect("/?chat=open"))
+    if chat.is_shopper(request.user, request.session, conversation):
+        return _set_cookie(redirect("/?chat=open"))
+    if chat.is_staff_reader(request.user):
+        # Staff following a customer's link must not take it away from the customer.
+        return redirect("backoffice:inbox_chat", conversation.pk)
+    if request.method == "POST" and chat.claim_link(conversation, nonce, request.session):
+        return _set_cookie(redirect("/?chat=open"))
+    if request.method == "GET" and chat.link_is_free(conversation, nonce):
+        return render(request, "conversations/chat_continue.html", {"token": token})
+    return render(request, "conversations/chat_link_refused.html", {"token": token}, status=403)
+
+
+@never_cache
+@require_POST
+def fresh_link(request, token):
+    """Asked for from the refusal page: a new link goes to the conversation's own address (the
+    page says the same whether or not one went out, and never shows the address)."""
+    link = chat.from_link(token)
+    if link is None:
+        message = _("This link is not valid any more. Open the help chat to write to us again.")
+        return render(request, "conversations/refusal.html", {"message": message}, status=404)
+    try:
+        ratelimit.check(request, scope="chat-link")
+    except ratelimit.RateLimited:
+        message = _("You are sending messages too quickly. Please wait a minute and try again.")
+        return render(request, "conversations/refusal.html", {"message": message}, status=429)
+    chat.send_fresh_link(link[0])
+    return render(request, "conversations/chat_link_sent.html")

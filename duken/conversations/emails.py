@@ -1,19 +1,15 @@
 """The reply that keeps a promise, e-mailed in the customer's language and quoting the words
 they wrote, with the date they wrote them."""
 
-import logging
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from duken.customers.services import record_sent_email
+from duken.customers.services import send_claimed
 
 from .models import Promise
-
-logger = logging.getLogger(__name__)
 
 
 def _intro(kind: str, date: str) -> str:
@@ -86,29 +82,21 @@ def build_message(promise: Promise) -> EmailMultiAlternatives:
 
 def send_reply(promise_id: int) -> bool:
     """Send the reply of a kept promise, at most once. Returns whether an e-mail was sent."""
-    promise = Promise.objects.select_related("customer").filter(pk=promise_id).first()
+    promise = (
+        Promise.objects.select_related("customer", "guest_address").filter(pk=promise_id).first()
+    )
     if promise is None or promise.status != Promise.Status.KEPT or promise.notified_at:
         return False
     if not promise.recipient:
         return False
     message = build_message(promise)
     # Claim first so two workers never both send; hand it back if sending fails.
-    claimed = Promise.objects.filter(pk=promise.pk, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
-    if not claimed:
-        return False
-    try:
-        message.send()
-    except Exception:
-        Promise.objects.filter(pk=promise.pk).update(notified_at=None)
-        logger.exception("promise reply e-mail failed", extra={"promise": promise.pk})
-        raise
-    record_sent_email(
-        to=promise.recipient,
-        subject=message.subject,
+    pending = Promise.objects.filter(pk=promise.pk)
+    return send_claimed(
+        message,
+        claim=lambda: pending.filter(notified_at__isnull=True).update(notified_at=timezone.now()),
+        release=lambda: pending.update(notified_at=None),
         kind=f"promise_{promise.kind}",
         user=promise.customer,
         reference=str(promise.pk),
     )
-    return True

@@ -1,6 +1,8 @@
 """Reviews and ratings, product questions and answers, and the promises the shop makes when a
 customer asks for something (an answer, a chat reply, a back-in-stock notice, a product)."""
 
+import secrets
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -196,6 +198,52 @@ class Answer(models.Model):
         return first or str(_("Customer"))
 
 
+class GuestAddress(models.Model):
+    """An e-mail address a guest gave from one browser (its ``dk_vid`` visitor id). The shop
+    writes there only once the address's owner confirmed, through the link e-mailed to it,
+    that this browser may use it (double opt-in, see ``guest_addresses``)."""
+
+    email = models.EmailField(_("e-mail"))
+    visitor = models.CharField(max_length=32, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    created_at = models.DateTimeField(_("given"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guest e-mail address")
+        verbose_name_plural = _("guest e-mail addresses")
+        constraints = [
+            models.UniqueConstraint(fields=["email", "visitor"], name="guest_address_once")
+        ]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class ConfirmationMail(models.Model):
+    """The last confirmation link sent to an address, whichever browser asked: at most one a
+    day per address, so typing someone's address again and again does not flood them."""
+
+    email = models.EmailField(unique=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    guest_address = models.ForeignKey(
+        GuestAddress, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
+def guest_recipient(customer, guest_address) -> str:
+    """Where the shop may write: a customer's own address, a guest's once confirmed."""
+    if customer is not None:
+        return customer.email
+    if guest_address is not None and guest_address.confirmed_at is not None:
+        return guest_address.email
+    return ""
+
+
 class Promise(models.Model):
     """Something the shop owes a customer: an answer to a question, a reply in the chat, a
     notice when a product is back in stock, a product they asked for. Each has an owner on the
@@ -227,8 +275,11 @@ class Promise(models.Model):
         related_name="promises",
         verbose_name=_("customer"),
     )
-    # Where the reply goes (a guest's back-in-stock request has only an address).
+    # The address a guest gave; replies go there once it is confirmed (``guest_address``).
     email = models.EmailField(_("e-mail"), blank=True)
+    guest_address = models.ForeignKey(
+        GuestAddress, null=True, blank=True, on_delete=models.SET_NULL, related_name="promises"
+    )
     words = models.TextField(_("the customer's words"))
     said_at = models.DateTimeField(_("said"), default=timezone.now)
     said_where = models.CharField(_("where"), max_length=200, blank=True)
@@ -276,11 +327,16 @@ class Promise(models.Model):
 
     @property
     def recipient(self) -> str:
-        return self.email or getattr(self.customer, "email", "")
+        """Where the reply may go: the customer's address, or the guest's once confirmed."""
+        return guest_recipient(self.customer, self.guest_address)
 
 
 CHAT_MESSAGE_MAX = 2000
 CHAT_NAME_MAX = 100
+
+
+def new_link_nonce() -> str:
+    return secrets.token_hex(8)
 
 
 class Conversation(models.Model):
@@ -301,6 +357,13 @@ class Conversation(models.Model):
     )
     name = models.CharField(_("name"), max_length=CHAT_NAME_MAX, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    guest_address = models.ForeignKey(
+        GuestAddress,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+    )
     language = models.CharField(_("language"), max_length=8, blank=True)
     started_where = models.CharField(_("where"), max_length=200, blank=True)
     status = models.CharField(
@@ -312,6 +375,13 @@ class Conversation(models.Model):
     # shopper with none, or silent for a while, goes out by e-mail.
     shopper_sockets = models.IntegerField(default=0)
     shopper_seen_at = models.DateTimeField(null=True, blank=True)
+    # The e-mailed link back to a guest's conversation carries this nonce; the first browser
+    # that follows it claims it (``link_claimed_at``) and from then on the link opens the
+    # conversation in that browser only. A fresh link (``link_sent_at``) gets a new nonce.
+    link_nonce = models.CharField(max_length=16, default=new_link_nonce)
+    link_claimed_at = models.DateTimeField(null=True, blank=True)
+    link_sent_at = models.DateTimeField(null=True, blank=True)
+    link_mailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("chat conversation")
@@ -330,7 +400,8 @@ class Conversation(models.Model):
 
     @property
     def recipient(self) -> str:
-        return self.email or getattr(self.customer, "email", "")
+        """Where staff replies may go: the customer's address, or the guest's once confirmed."""
+        return guest_recipient(self.customer, self.guest_address)
 
     def get_absolute_url(self):
         from .chat import continue_url

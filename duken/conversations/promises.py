@@ -53,13 +53,15 @@ def open_promise(
     words: str,
     customer=None,
     email: str = "",
+    guest_address=None,
     target=None,
     said_at=None,
     said_where: str = "",
     language: str = "",
     owner=None,
 ) -> Promise:
-    """Open a promise to ``customer`` (or a guest's ``email``) about ``target``."""
+    """Open a promise to ``customer`` (or a guest's ``email``) about ``target``. A guest's
+    reply goes out once their ``guest_address`` is confirmed (``guest_addresses``)."""
     if kind not in Promise.Kind.values:
         raise ValueError(f"unknown promise kind {kind!r}")
     said_at = said_at or timezone.now()
@@ -69,6 +71,7 @@ def open_promise(
         object_id=target.pk if target is not None else None,
         customer=customer,
         email=email,
+        guest_address=guest_address,
         words=words,
         said_at=said_at,
         said_where=said_where[:200],

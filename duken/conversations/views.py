@@ -1,5 +1,6 @@
 """Shopper-facing pages: write or edit a review, vote a review helpful, ask and answer questions,
-the full review list of a product, a question's page, and the customer's own conversations."""
+the full review list of a product, a question's page, the customer's own conversations, and
+the link that confirms a guest's e-mail address."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,13 +8,14 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from duken.catalog.models import Product
 from duken.interactions.models import Kind
 from duken.interactions.services import record
 
-from . import questions, ratelimit, reviews
+from . import guest_addresses, questions, ratelimit, reviews
 from .forms import AnswerForm, QuestionForm, ReviewForm
 from .models import ProductRating, Question, Review
 
@@ -229,5 +231,39 @@ def my_conversations(request):
             "questions": Question.objects.filter(user=request.user)
             .select_related("product")
             .prefetch_related("answers"),
+        },
+    )
+
+
+# --- a guest's e-mail address ---------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_address(request, token):
+    """The link in the confirmation e-mail: one click confirms (a mail scanner's GET does
+    not), and what waited for the address goes out."""
+    address = guest_addresses.from_token(token)
+    if address is None:
+        return _refuse(
+            request,
+            _(
+                "This confirmation link is not valid any more. Ask again in the shop and we "
+                "will send you a new one."
+            ),
+            404,
+        )
+    confirmed = address.is_confirmed
+    if request.method == "POST":
+        guest_addresses.confirm(address)
+        confirmed = True
+    return render(
+        request,
+        "conversations/confirm_address.html",
+        {
+            "address": address,
+            "purpose": guest_addresses.purpose(address),
+            "confirmed": confirmed,
+            "token": token,
         },
     )

@@ -4,11 +4,12 @@ from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetFo
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import ValidationError
 from django.template import loader
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from duken.checkout import regions
 
-from . import services
+from . import registration, services
 from .models import Address, User
 
 
@@ -34,10 +35,11 @@ class RegistrationForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def register(self, *, language="") -> User | None:
-        """Create the account; on bad input the errors land on the form and None is returned."""
+    def register(self, *, language="") -> str | None:
+        """Keep the sign-up and e-mail its address (``registration``); returns the address.
+        On bad input the errors land on the form and None is returned."""
         try:
-            return services.register_customer(
+            return registration.request_registration(
                 email=self.cleaned_data["email"],
                 password=self.cleaned_data["password"],
                 first_name=self.cleaned_data["first_name"],
@@ -142,7 +144,34 @@ class AdminUserChangeForm(DjangoUserChangeForm):
 
 
 class PasswordResetForm(DjangoPasswordResetForm):
-    """Django's password reset form; each e-mail it sends is kept on the customer's timeline."""
+    """Django's password reset form, with the e-mail sent by a background task: the request
+    does the same work whether or not the address has an account, so its timing does not tell
+    (the page is the same either way). Each e-mail sent is kept on the customer's timeline."""
+
+    subject_template = "registration/password_reset_subject.txt"
+    email_template = "registration/password_reset_email.txt"
+    html_email_template = "registration/password_reset_email.html"
+
+    def save(self, domain_override=None, use_https=False, request=None, **kwargs):
+        from .tasks import send_password_reset
+
+        domain = domain_override or (request.get_host() if request is not None else "")
+        send_password_reset.enqueue(
+            email=self.cleaned_data["email"],
+            domain=domain,
+            use_https=bool(use_https),
+            language=get_language() or "",
+        )
+
+    def send_now(self, *, domain: str, use_https: bool) -> None:
+        """Send the reset e-mail to the accounts with the address (none: nothing is sent)."""
+        super().save(
+            domain_override=domain,
+            use_https=use_https,
+            subject_template_name=self.subject_template,
+            email_template_name=self.email_template,
+            html_email_template_name=self.html_email_template,
+        )
 
     def send_mail(
         self,

@@ -247,3 +247,23 @@ class CustomerFact(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+class PendingRegistration(models.Model):
+    """A sign-up waiting for its address to be proven: the account is created from this row
+    (with the password chosen at sign-up, kept hashed here, never in the e-mailed link) when
+    the link e-mailed to the address is followed. One row per address; signing up again
+    replaces the password and names. For an address that already has an account the row only
+    remembers when the shop last wrote there (its password is emptied once the notice left)."""
+
+    email = models.EmailField(unique=True)
+    password = models.CharField(max_length=128, blank=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    nonce = models.CharField(max_length=16)
+    requested_at = models.DateTimeField(default=timezone.now)
+    mailed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.email

@@ -33,22 +33,14 @@ def validate_phone(phone: str) -> None:
         )
 
 
-def register_customer(
-    *, email, password, first_name="", last_name="", phone="", language=""
-) -> User:
-    """Create a customer account. Raises ValidationError (keyed by field) on bad input or when
-    the e-mail address is already registered."""
-    email = (email or "").strip().lower()
-    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
-    phone = normalize_phone(phone)
+def registration_errors(*, email, password, first_name="", last_name="", phone="") -> dict:
+    """What is wrong with a sign-up's input, keyed by field (nothing about whether the address
+    has an account: the sign-up page must not tell)."""
     errors = {}
     try:
         validate_email(email)
     except ValidationError:
         errors["email"] = [_("Enter a valid e-mail address.")]
-    else:
-        if User.objects.filter(email__iexact=email).exists():
-            errors["email"] = [_("An account with this e-mail address already exists.")]
     if phone:
         try:
             validate_phone(phone)
@@ -59,6 +51,23 @@ def register_customer(
         password_validation.validate_password(password or "", user=candidate)
     except ValidationError as exc:
         errors["password"] = exc.messages
+    return errors
+
+
+def register_customer(
+    *, email, password, first_name="", last_name="", phone="", language=""
+) -> User:
+    """Create a customer account at once (staff, imports, tests; shoppers sign up through
+    ``registration``, which proves the address first). Raises ValidationError (keyed by field)
+    on bad input or when the e-mail address is already registered."""
+    email = (email or "").strip().lower()
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    phone = normalize_phone(phone)
+    errors = registration_errors(
+        email=email, password=password, first_name=first_name, last_name=last_name, phone=phone
+    )
+    if "email" not in errors and User.objects.filter(email__iexact=email).exists():
+        errors["email"] = [_("An account with this e-mail address already exists.")]
     if errors:
         raise ValidationError(errors)
     return User.objects.create_user(
@@ -253,6 +262,29 @@ def tags_of(customer: User) -> list[CustomerTag]:
 
 
 # E-mails the shop sent -------------------------------------------------------------------
+
+
+def send_claimed(message, *, claim, release, kind: str, user=None, reference: str = "") -> bool:
+    """Send ``message`` at most once: ``claim()`` marks it as sent (a conditional UPDATE that
+    returns whether this caller won), so two workers never both send; ``release()`` hands the
+    claim back when sending fails, so a retry can send it. A sent e-mail is kept for the
+    customer's timeline. Returns whether this call sent it."""
+    if not claim():
+        return False
+    try:
+        message.send()
+    except Exception:
+        release()
+        logger.exception("e-mail failed", extra={"kind": kind, "reference": reference})
+        raise
+    record_sent_email(
+        to=message.to[0] if message.to else "",
+        subject=message.subject,
+        kind=kind,
+        user=user,
+        reference=reference,
+    )
+    return True
 
 
 def record_sent_email(*, to: str, subject: str, kind: str, user=None, reference: str = ""):

@@ -3,7 +3,9 @@
 A back-in-stock request and a product request each open a promise in the staff inbox. When a
 product is in stock again (an admin edit, an import, a cancelled order's units put back) the
 waiting requests are answered by ``notify_back_in_stock``: each customer gets one e-mail, sent
-through the promise that quotes their request; running it twice sends nothing more."""
+through the promise that quotes their request; running it twice sends nothing more. A guest's
+request waits, un-notified, until the guest confirmed their address
+(``duken.conversations.guest_addresses``); confirming answers it if the product is back."""
 
 import logging
 
@@ -15,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from duken.catalog.models import Product
 from duken.catalog.search import normalize_query
-from duken.conversations import promises
+from duken.conversations import guest_addresses, promises
 from duken.conversations.emails import promise_language
 from duken.conversations.models import Promise
 
@@ -67,10 +69,11 @@ def waiting_requests():
 
 
 def request_back_in_stock(
-    product, *, customer=None, email="", language=""
+    product, *, customer=None, email="", language="", visitor=""
 ) -> tuple[BackInStockRequest, bool]:
     """Ask to be told when ``product`` is back; a second ask while waiting changes nothing.
-    Guests give an ``email``. Opens a promise of kind back_in_stock."""
+    Guests give an ``email``, used only once confirmed from their browser ``visitor`` (the
+    confirmation link goes out with the first ask). Opens a promise of kind back_in_stock."""
     if customer is None:
         email = clean_email(email)
     else:
@@ -82,8 +85,10 @@ def request_back_in_stock(
         if customer
         else waiting.filter(customer__isnull=True, email=email)
     )
-    existing = waiting.first()
+    address = guest_addresses.address_for(email, visitor, language) if email else None
+    existing = waiting.select_related("promise__guest_address").first()
     if existing is not None:
+        _ask_from(existing, address)
         return existing, False
     try:
         with transaction.atomic():
@@ -95,15 +100,31 @@ def request_back_in_stock(
                 words=product.name,
                 customer=customer,
                 email=email,
+                guest_address=address,
                 target=request,
                 said_at=request.created_at,
                 said_where=_("Product page"),
                 language=language,
             )
             request.save(update_fields=["promise"])
+            guest_addresses.ask_to_confirm(address)
     except IntegrityError:  # the same ask at the same moment
         return waiting.get(), False
     return request, True
+
+
+def _ask_from(request: BackInStockRequest, address) -> None:
+    """A guest's address asks again for a request it waits for: when the browser that asked
+    first never confirmed it, the request waits for this browser's confirmation instead."""
+    promise = request.promise
+    if address is None or promise is None or promise.guest_address_id == address.pk:
+        guest_addresses.ask_to_confirm(address)
+        return
+    current = promise.guest_address
+    if current is None or not current.is_confirmed:
+        Promise.objects.filter(pk=promise.pk).update(guest_address=address)
+        promise.guest_address = address
+    guest_addresses.ask_to_confirm(address)
 
 
 def back_in_stock_reply(product) -> str:
@@ -120,7 +141,10 @@ def notify_back_in_stock(product_id: int) -> int:
     if product is None or not product.in_stock:
         return 0
     answered = 0
-    for request in waiting_requests().filter(product=product).select_related("promise"):
+    requests = waiting_requests().filter(product=product)
+    for request in requests.select_related("promise__customer", "promise__guest_address"):
+        if request.promise is not None and not request.promise.recipient:
+            continue  # a guest's address not confirmed yet: the request keeps waiting
         with transaction.atomic():
             claimed = BackInStockRequest.objects.filter(
                 pk=request.pk, notified_at__isnull=True
@@ -192,9 +216,11 @@ def clean_request_text(text) -> str:
     return text
 
 
-def request_product(text, *, customer=None, email="", query="", language="") -> ProductRequest:
+def request_product(
+    text, *, customer=None, email="", query="", language="", visitor=""
+) -> ProductRequest:
     """Keep a "can't find it" request and open a promise of kind product_request. Guests may
-    leave an ``email`` for the answer."""
+    leave an ``email`` for the answer, used once confirmed from their browser ``visitor``."""
     text = clean_request_text(text)
     if customer is None and (email or "").strip():
         email = clean_email(email)
@@ -203,6 +229,7 @@ def request_product(text, *, customer=None, email="", query="", language="") -> 
     language = language or getattr(customer, "language", "") or translation.get_language() or ""
     query = str(query or "").replace("\x00", "")[:200]
     with transaction.atomic():
+        address = guest_addresses.address_for(email, visitor, language) if email else None
         request = ProductRequest.objects.create(
             customer=customer,
             email=email,
@@ -216,10 +243,18 @@ def request_product(text, *, customer=None, email="", query="", language="") -> 
             words=text,
             customer=customer,
             email=email,
+            guest_address=address,
             target=request,
             said_at=request.created_at,
             said_where=_("Search: %(query)s") % {"query": query} if query else _("Request form"),
             language=language,
         )
         request.save(update_fields=["promise"])
+        guest_addresses.ask_to_confirm(address)
     return request
+
+
+def address_confirmed(sender, address, **kwargs) -> None:
+    """A guest confirmed their address: their requests for products in stock are answered."""
+    product_ids = waiting_requests().filter(promise__guest_address=address)
+    stock_may_have_returned(product_ids.values_list("product_id", flat=True))

@@ -1,5 +1,6 @@
 """Whenever a product's stock may have gone up, answer those waiting for it: a product saved
-(the admin, an import, any ``save()``) or units put back by a cancelled order."""
+(the admin, an import, any ``save()``) or units put back by a cancelled order; and when a guest
+confirmed the address their requests wait for."""
 
 from django.db.models.signals import post_save
 
@@ -20,5 +21,8 @@ def units_returned(sender, product_ids, **kwargs):
 
 
 def connect() -> None:
+    from duken.conversations.guest_addresses import address_confirmed
+
     post_save.connect(product_saved, sender=Product, dispatch_uid="needs-back-in-stock")
+    address_confirmed.connect(services.address_confirmed, dispatch_uid="needs-address-confirmed")
     stock_returned.connect(units_returned, dispatch_uid="needs-units-returned")

@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from duken.catalog.models import Product
-from duken.conversations import ratelimit
+from duken.conversations import guest_addresses, ratelimit
 from duken.customers import facts
 from duken.customers.models import CustomerFact
 from duken.interactions.models import Kind
 from duken.interactions.services import record
+from duken.interactions.visitor import visitor_id
 
 from . import services
 from .forms import BackInStockForm, FactForm, ProductRequestForm
@@ -100,15 +101,30 @@ def back_in_stock(request, product_id: int):
     form = BackInStockForm(request.POST)
     email = form.data.get("email", "") if customer is None else ""
     try:
-        _req, created = services.request_back_in_stock(
-            product, customer=customer, email=email, language=request.LANGUAGE_CODE
+        waiting, created = services.request_back_in_stock(
+            product,
+            customer=customer,
+            email=email,
+            language=request.LANGUAGE_CODE,
+            visitor=visitor_id(request),
         )
     except ValidationError as error:
         return _refuse(request, " ".join(error.messages), 400)
     if created:
         record(request, Kind.BACK_IN_STOCK_REQUEST, obj=product)
-    messages.success(request, _("We will e-mail you once when it is back in stock."))
+    address = waiting.promise.guest_address if waiting.promise else None
+    if guest_addresses.waits_for_confirmation(customer, address):
+        messages.success(request, _confirm_first(address.email))
+    else:
+        messages.success(request, _("We will e-mail you once when it is back in stock."))
     return redirect(product.get_absolute_url())
+
+
+def _confirm_first(email: str) -> str:
+    return _(
+        "We sent a confirmation link to %(email)s. Open it to confirm the address: until then "
+        "we send nothing else there. (We send at most one such link a day.)"
+    ) % {"email": email}
 
 
 # --- "can't find what you want? tell us" ----------------------------------------------------
@@ -125,17 +141,27 @@ def tell_us(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.request_product(
+                asked = services.request_product(
                     data["text"],
                     customer=customer,
                     email=data.get("email", ""),
                     query=data.get("query", ""),
                     language=request.LANGUAGE_CODE,
+                    visitor=visitor_id(request),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                return render(request, "needs/tell_us_thanks.html", {"customer": customer})
+                address = asked.promise.guest_address
+                confirm = guest_addresses.waits_for_confirmation(customer, address)
+                return render(
+                    request,
+                    "needs/tell_us_thanks.html",
+                    {
+                        "customer": customer,
+                        "confirm_notice": _confirm_first(address.email) if confirm else "",
+                    },
+                )
         status = 400
     else:
         form = ProductRequestForm(

@@ -1,7 +1,5 @@
 """Order e-mails to the customer, written in the language the customer shopped in."""
 
-import logging
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -9,12 +7,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from duken.customers.services import record_sent_email
+from duken.customers.services import send_claimed
 
 from .events import PLACED, email_kind
 from .models import OrderEvent, OrderStatus
-
-logger = logging.getLogger(__name__)
 
 HEADLINES = {
     PLACED: _("Thank you! We have received your order %(number)s."),
@@ -109,22 +105,12 @@ def send_event_email(event_id: int) -> bool:
         return False
     # Claim the event first so two workers never both send; hand it back if sending fails,
     # so a retry can send it.
-    claimed = OrderEvent.objects.filter(pk=event.pk, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
-    if not claimed:
-        return False
-    try:
-        message.send()
-    except Exception:
-        OrderEvent.objects.filter(pk=event.pk).update(notified_at=None)
-        logger.exception("order e-mail failed", extra={"event": event.pk})
-        raise
-    record_sent_email(
-        to=event.order.email,
-        subject=message.subject,
+    pending = OrderEvent.objects.filter(pk=event.pk)
+    return send_claimed(
+        message,
+        claim=lambda: pending.filter(notified_at__isnull=True).update(notified_at=timezone.now()),
+        release=lambda: pending.update(notified_at=None),
         kind=f"order_{email_kind(event)}",
         user=event.order.user,
         reference=event.order.number,
     )
-    return True

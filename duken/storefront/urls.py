@@ -14,6 +14,7 @@ urlpatterns = [
     path("account/login/", account.LoginView.as_view(), name="login"),
     path("account/logout/", account.LogoutView.as_view(), name="logout"),
     path("account/register/", account.register, name="register"),
+    path("account/register/finish/<str:token>/", account.register_finish, name="register_finish"),
     path("account/addresses/", account.addresses, name="addresses"),
     path("account/addresses/new/", account.address_add, name="address_add"),
     path("account/addresses/<int:pk>/edit/", account.address_edit, name="address_edit"),

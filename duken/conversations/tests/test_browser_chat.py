@@ -5,6 +5,7 @@ message is shown as text, never run; the conversation survives a reload; closing
 the guest the reply quoting their first words (real SMTP)."""
 
 import asyncio
+import re
 import socket
 import threading
 import time
@@ -92,6 +93,10 @@ def test_shopper_and_staff_chat_live(
         expect(panel.locator(".chat-message").first).to_contain_text(first_words)
         expect(shopper.locator("#duken-chat[data-connected]")).to_have_count(1)
         expect(shopper.locator("#chat-email")).to_be_hidden()
+        # the guest's address waits for its owner's confirmation, and the panel says so
+        expect(panel.locator(".chat-notice-confirm")).to_contain_text(
+            "We sent a confirmation link to aigerim@example.kz"
+        )
 
         # staff find it in the inbox and open the chat beside the timeline
         staff = browser.new_context(locale="en-US").new_page()
@@ -134,6 +139,14 @@ def test_shopper_and_staff_chat_live(
         expect(panel.locator(".chat-message")).to_have_count(3)
         expect(panel.locator(".chat-message").nth(1)).to_contain_text("Yes, in 3 days.")
 
+        # the guest confirms the address from the e-mail (in the mail app's browser)
+        (confirmation,) = smtp_server.to("aigerim@example.kz")
+        text = confirmation.get_body(preferencelist=("plain",)).get_content()
+        mailbox = browser.new_context(locale="en-US").new_page()
+        mailbox.goto(base + re.search(r"https?://[^/]+(/confirm/\S+/)", text)[1])
+        mailbox.get_by_role("button", name="Yes, it was me: confirm").click()
+        expect(mailbox.locator("h1")).to_contain_text("Your address is confirmed")
+
         # staff close the conversation: the promise is kept and the guest is e-mailed
         staff.fill("#close-text", "Your parcel leaves tomorrow.")
         staff.get_by_role("button", name="Close and send the reply").click()
@@ -146,6 +159,6 @@ def test_shopper_and_staff_chat_live(
     assert ChatMessage.objects.filter(conversation=conversation).count() == 3
     assert Promise.objects.get(kind="chat").status == Promise.Status.KEPT
     received = smtp_server.to("aigerim@example.kz")
-    assert len(received) == 1
-    body = received[0].get_body(preferencelist=("plain",)).get_content()
+    assert len(received) == 2
+    body = received[1].get_body(preferencelist=("plain",)).get_content()
     assert first_words in body and "Your parcel leaves tomorrow." in body

@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from duken.conversations import chat
+from duken.conversations import chat, guest_addresses
 from duken.conversations.models import ChatMessage, Conversation, Promise
 from duken.customers.timeline import timeline_page
 
@@ -101,7 +101,8 @@ def test_a_guest_never_reads_another_guests_conversation(client):
 
 def test_the_emailed_link_opens_the_conversation_in_another_browser(client):
     conversation = chat.start(text="Is the kettle 220V?", email="guest@x.kz")
-    response = client.get(chat.continue_url(conversation))
+    assert client.get(chat.continue_url(conversation)).status_code == 200  # one click to open
+    response = client.post(chat.continue_url(conversation))
     assert response.status_code == 302 and response["Location"] == "/?chat=open"
     state = client.get("/chat/").json()
     assert state["conversation"]["id"] == conversation.pk
@@ -113,6 +114,7 @@ def test_a_staff_reply_to_an_absent_shopper_goes_by_email_with_a_link_back(
 ):
     settings.SITE_URL = "https://shop.example.kz"
     conversation = chat.start(text="Is it wool?", name="Aigerim", email="guest@x.kz")
+    guest_addresses.confirm(conversation.guest_address)  # the guest confirmed the address
     # the shopper has no socket open
     with django_capture_on_commit_callbacks(execute=True):
         chat.post(conversation, "Yes, pure wool.", author=staff, by_staff=True)
@@ -122,7 +124,7 @@ def test_a_staff_reply_to_an_absent_shopper_goes_by_email_with_a_link_back(
     assert "Yes, pure wool." in email.body
     link = re.search(r"https://shop\.example\.kz(/chat/continue/\S+/)", email.body).group(1)
     # the link opens the conversation in the browser that follows it
-    assert client.get(link).status_code == 302
+    assert client.post(link).status_code == 302
     assert client.get("/chat/").json()["conversation"]["id"] == conversation.pk
     assert ChatMessage.objects.get(by_staff=True).emailed_at is not None
     # a guest has no timeline, but the shop keeps the e-mail it sent
@@ -137,6 +139,7 @@ def test_a_connected_shopper_gets_no_email_until_silent_for_a_while(
 ):
     settings.DUKEN_CHAT_AWAY_MINUTES = 2
     conversation = chat.start(text="Hi", email="guest@x.kz")
+    guest_addresses.confirm(conversation.guest_address)  # the guest confirmed the address
     chat.shopper_connected(conversation.pk)
     conversation.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
@@ -255,6 +258,7 @@ def test_staff_inbox_lists_chats_and_staff_without_permission_are_refused(client
 
 def test_staff_close_from_the_page(client, staff, django_capture_on_commit_callbacks):
     conversation = chat.start(text="Gift wrap?", email="guest@x.kz")
+    guest_addresses.confirm(conversation.guest_address)  # the guest confirmed the address
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
-from duken.conversations import promises, questions
+from duken.conversations import guest_addresses, promises, questions
 from duken.conversations.models import Promise
 
 pytestmark = pytest.mark.django_db
@@ -161,10 +161,13 @@ def test_dismissing_sends_nothing(shopper, staff, django_capture_on_commit_callb
 def test_a_guests_back_in_stock_request_is_a_promise_to_an_address(
     product, staff, django_capture_on_commit_callbacks
 ):
+    address = guest_addresses.address_for("guest@example.kz", "v" * 32)
+    guest_addresses.confirm(address)
     promise = promises.open_promise(
         "back_in_stock",
         words="Size 44 please",
         email="guest@example.kz",
+        guest_address=address,
         target=product,
         language="en",
     )

@@ -1,5 +1,6 @@
 """Real concurrent clients against PostgreSQL: staff answering the same question at once send
-the customer one e-mail, and customers voting at once are all counted."""
+the customer one e-mail, customers voting at once are all counted, and of the browsers opening
+a guest's chat link at once exactly one gets the conversation."""
 
 import threading
 
@@ -89,3 +90,18 @@ def test_votes_at_once_are_all_counted_once():
     # then
     assert results == [302] * 9
     assert Review.objects.get().helpful_count == 8
+
+
+def test_browsers_opening_a_chat_link_at_once_one_gets_the_conversation():
+    # given a guest's conversation whose e-mailed link six browsers hold
+    from duken.conversations import chat
+
+    conversation = chat.start(text="My address is Abay 1", email="guest@example.kz")
+    link = chat.continue_url(conversation)
+    clients = [Client(HTTP_ACCEPT_LANGUAGE="en") for _ in range(6)]
+    # when they all open it at the same moment
+    codes = _race(clients, lambda i, client: client.post(link))
+    # then exactly one gets it; the others are refused
+    assert sorted(codes) == [302] + [403] * 5
+    holders = [c for c in clients if c.get("/chat/").json()["conversation"] is not None]
+    assert len(holders) == 1

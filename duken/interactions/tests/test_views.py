@@ -1,8 +1,10 @@
 import logging
+import re
 import threading
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.urls import reverse
 
 from duken.checkout.tests.helpers import make_product, make_shipping
@@ -262,15 +264,20 @@ def test_recording_a_page_view_adds_no_query(consenting):
     assert len(recorded) == len(unrecorded)
 
 
-def test_registering_joins_the_anonymous_history_too(consenting):
+def test_registering_joins_the_anonymous_history_too(
+    consenting, django_capture_on_commit_callbacks
+):
     # given
     product = make_product()
     consenting.get(reverse("storefront:product", args=[product.slug]))
-    # when
-    response = consenting.post(
-        reverse("storefront:register"),
-        {"email": "new@example.kz", "first_name": "Arman", "password": "s3cret-Pass!-long"},
-    )
+    # when they sign up and follow the e-mailed link in the same browser
+    with django_capture_on_commit_callbacks(execute=True):
+        consenting.post(
+            reverse("storefront:register"),
+            {"email": "new@example.kz", "first_name": "Arman", "password": "s3cret-Pass!-long"},
+        )
+    link = re.search(r"https?://[^/]+(/account/register/finish/\S+/)", mail.outbox[-1].body)[1]
+    response = consenting.post(link)
     # then
     assert response.status_code == 302
     user = get_user_model().objects.get(email="new@example.kz")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from duken.checkout.tests.helpers import make_order
+from duken.conversations import guest_addresses
 from duken.conversations.models import Promise
 from duken.needs import services
 from duken.needs.models import BackInStockRequest
@@ -61,7 +62,8 @@ def test_answered_when_the_product_is_saved_with_stock(
 def test_answered_through_the_admin_change_form(
     client, staff, shopper, sold_out, django_capture_on_commit_callbacks
 ):
-    services.request_back_in_stock(sold_out, email="guest@example.kz")
+    waiting, _created = services.request_back_in_stock(sold_out, email="guest@example.kz")
+    guest_addresses.confirm(waiting.promise.guest_address)  # the guest confirmed the address
     client.force_login(staff)
     url = reverse("admin:catalog_product_changelist")
     with django_capture_on_commit_callbacks(execute=True):

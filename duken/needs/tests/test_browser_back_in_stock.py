@@ -1,5 +1,8 @@
-"""In headless Chromium: a guest asks to be told when a sold-out product is back, staff put
-stock in through the admin, the guest gets one e-mail (real SMTP) quoting the request."""
+"""In headless Chromium: a guest asks to be told when a sold-out product is back and confirms
+their address from the e-mail, staff put stock in through the admin, the guest gets one e-mail
+(real SMTP) quoting the request."""
+
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -29,7 +32,14 @@ def test_a_guest_is_told_once_when_staff_restock(live_server, chromium_path, sho
         expect(guest.locator(".buy-box")).to_have_count(0)
         guest.fill("#needs-email", "guest@example.com")
         guest.get_by_role("button", name="Tell me when it is back").click()
-        expect(guest.locator("#messages")).to_contain_text("We will e-mail you once")
+        expect(guest.locator("#messages")).to_contain_text(
+            "We sent a confirmation link to guest@example.com"
+        )
+        (confirmation,) = smtp_server.to("guest@example.com")
+        text = confirmation.get_body(preferencelist=("plain",)).get_content()
+        guest.goto(base + re.search(r"https?://[^/]+(/confirm/\S+/)", text)[1])
+        guest.get_by_role("button", name="Yes, it was me: confirm").click()
+        expect(guest.locator("h1")).to_contain_text("Your address is confirmed")
 
         staff = browser.new_context(locale="en-US").new_page()
         staff.goto(base + "/admin/login/?next=/admin/catalog/product/")
@@ -49,8 +59,8 @@ def test_a_guest_is_told_once_when_staff_restock(live_server, chromium_path, sho
     assert request.notified_at is not None
     assert Promise.objects.get().status == Promise.Status.KEPT
     received = smtp_server.to("guest@example.com")
-    assert len(received) == 1
-    body = received[0].get_body(preferencelist=("plain",)).get_content()
+    assert len(received) == 2  # the confirmation, then the notice
+    body = received[1].get_body(preferencelist=("plain",)).get_content()
     assert "you asked us to tell you when this is back" in body
     assert "“Felt Slippers”" in body
     assert shop.get_absolute_url() in body

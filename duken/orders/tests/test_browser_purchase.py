@@ -52,6 +52,12 @@ def test_a_visitor_buys_and_staff_ship_the_order(live_server, chromium_path, sho
         shopper.fill("input[name=last_name]", "Nurlanovna")
         shopper.fill("input[name=password]", "Steppe-Winds-2026")
         shopper.click("main form button[type=submit]")
+        expect(shopper.locator("main")).to_contain_text("We sent a link to aliya@example.com")
+        # and finishes from the link in the e-mail, in the same browser
+        (finish,) = smtp_server.to("aliya@example.com")
+        body = finish.get_body(preferencelist=("plain",)).get_content()
+        shopper.goto(base + re.search(r"https?://[^/]+(/account/register/finish/\S+/)", body)[1])
+        shopper.get_by_role("button", name="Finish creating my account").click()
         expect(shopper.locator("#cart-count")).to_have_text("1")
 
         # checks out with cash on delivery

@@ -13,8 +13,11 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
+from duken.conversations import ratelimit
+from duken.customers import registration
 from duken.customers import services as customers
 from duken.customers.forms import AddressForm, PasswordResetForm, RegistrationForm
 from duken.customers.models import Address
@@ -48,11 +51,9 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    # The same page and the same work for any address (the form queues the e-mail).
     form_class = PasswordResetForm
     template_name = "storefront/account/password_reset.html"
-    email_template_name = "registration/password_reset_email.txt"
-    html_email_template_name = "registration/password_reset_email.html"
-    subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("storefront:password_reset_done")
 
 
@@ -79,21 +80,52 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 def register(request):
+    """Sign-up: every valid sign-up gets the same answer ("we sent a link to …"), whether or
+    not the address has an account (``customers.registration``)."""
     if request.user.is_authenticated:
         return redirect("storefront:account")
     form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.register(language=get_language() or "")
-        if user is not None:
-            # The cart merge runs on the user_logged_in signal, as for a normal log-in.
-            login(request, user, backend="duken.customers.backends.EmailBackend")
-            messages.success(request, _("Welcome to Duken! Your account is ready."))
-            return redirect(_safe_next(request, reverse_lazy("storefront:account")))
+    status = 200
+    if request.method == "POST":
+        try:
+            ratelimit.check(request, "register")
+        except ratelimit.RateLimited:
+            form.add_error(None, _("Too many attempts. Please wait a minute and try again."))
+            status = 429
+        else:
+            email = form.register(language=get_language() or "") if form.is_valid() else None
+            if email is not None:
+                return render(request, "storefront/account/register_sent.html", {"email": email})
     return render(
         request,
         "storefront/account/register.html",
         {"form": form, "next": _safe_next(request, "")},
+        status=status,
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def register_finish(request, token):
+    """The link e-mailed to a new address: one click creates the account and logs in (a mail
+    scanner's GET creates nothing)."""
+    pending = registration.from_token(token)
+    if pending is None:
+        return render(request, "storefront/account/register_finish.html", {}, status=404)
+    if request.method == "GET":
+        return render(
+            request,
+            "storefront/account/register_finish.html",
+            {"email": pending.email, "token": token},
+        )
+    user = registration.finish_registration(pending)
+    if user is None:
+        messages.info(request, _("This address already has an account. Please log in."))
+        return redirect("storefront:login")
+    # The cart merge and the history join run on the user_logged_in signal, as for a log-in.
+    login(request, user, backend="duken.customers.backends.EmailBackend")
+    messages.success(request, _("Welcome to Duken! Your account is ready."))
+    return redirect("storefront:account")
 
 
 @login_required

@@ -176,6 +176,12 @@
   Chat.prototype.apply = function (data) {
     this.csrf = data.csrf || this.csrf;
     this.known = !!data.known;
+    /* "We sent a confirmation link to ...": a guest's address waits for its owner's yes. */
+    var confirm = this.root.querySelector(".chat-notice-confirm");
+    if (confirm) {
+      confirm.textContent = data.notice || "";
+      confirm.hidden = !data.notice;
+    }
     if (data.conversation) {
       this.conversation = data.conversation.id;
       this.open = data.conversation.open;
