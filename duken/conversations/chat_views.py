@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from duken.interactions.models import Kind
 from duken.interactions.services import record
-from duken.interactions.visitor import visitor_id
 
 from . import chat, guest_addresses, ratelimit
 from .consumers import broadcast
@@ -93,7 +92,7 @@ def send(request):
                 email=request.POST.get("email", ""),
                 language=get_language() or "",
                 where=request.POST.get("where", ""),
-                visitor=visitor_id(request),
+                visitor=guest_addresses.browser(request),
             )
             chat.remember(request.session, conversation)
     except chat.ChatError as error:

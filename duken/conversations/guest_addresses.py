@@ -4,8 +4,9 @@ after its owner confirmed, through a link e-mailed once to it, that the browser 
 may use it. Until then nothing else goes there: a back-in-stock request waits un-notified, a
 kept promise's reply and a chat's staff replies are held; confirming sends what was held.
 
-A confirmation holds for the address *and the browser* (the ``dk_vid`` visitor id) that gave
-it: it proves that whoever uses that browser reads the mailbox, nothing about the next visitor
+A confirmation holds for the address *and the browser* that gave it (an id kept in the
+browser's session, which the service the guest asked for needs, so it does not wait for
+consent to analytics the way the ``dk_vid`` visitor id does): it proves that whoever uses that browser reads the mailbox, nothing about the next visitor
 who types the same address. So a stranger who knows a confirmed address still cannot make the
 shop write there, and the page never tells a visitor whether somebody else confirmed it. The
 owner confirms once per browser (again after clearing cookies).
@@ -14,6 +15,7 @@ At most one confirmation e-mail goes to an address per day (``MAIL_EVERY``), whi
 asked: repeating a request, from any browser, does not flood the address. The link is signed and
 expires after ``LINK_MAX_AGE``; asking again after a day sends a new one."""
 
+import uuid
 from datetime import timedelta
 from functools import partial
 
@@ -39,6 +41,18 @@ MAIL_EVERY = timedelta(days=1)
 # Sent once an address is confirmed, with ``address``: apps that held something for it (the
 # back-in-stock requests in ``duken.needs``) send it now.
 address_confirmed = Signal()
+
+
+BROWSER_KEY = "guest_browser"
+
+
+def browser(request) -> str:
+    """This browser's id for guest addresses, made on first use and kept in its session."""
+    session = request.session
+    value = session.get(BROWSER_KEY)
+    if not (isinstance(value, str) and len(value) == 32):
+        value = session[BROWSER_KEY] = uuid.uuid4().hex
+    return value
 
 
 def address_for(email: str, visitor: str | None, language: str = "") -> GuestAddress:

@@ -16,7 +16,6 @@ from duken.customers import facts
 from duken.customers.models import CustomerFact
 from duken.interactions.models import Kind
 from duken.interactions.services import record
-from duken.interactions.visitor import visitor_id
 
 from . import services
 from .forms import BackInStockForm, FactForm, ProductRequestForm
@@ -106,7 +105,7 @@ def back_in_stock(request, product_id: int):
             customer=customer,
             email=email,
             language=request.LANGUAGE_CODE,
-            visitor=visitor_id(request),
+            visitor=guest_addresses.browser(request),
         )
     except ValidationError as error:
         return _refuse(request, " ".join(error.messages), 400)
@@ -147,7 +146,7 @@ def tell_us(request):
                     email=data.get("email", ""),
                     query=data.get("query", ""),
                     language=request.LANGUAGE_CODE,
-                    visitor=visitor_id(request),
+                    visitor=guest_addresses.browser(request),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
