@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "duken.conversations",
     "duken.needs",
     "duken.recommendations",
+    "duken.outbox",
     "duken.backoffice",
     "duken.demo",
 ]

@@ -10,7 +10,6 @@ staff holding ``conversations.view_promise``."""
 
 import logging
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -160,14 +159,10 @@ def post(conversation: Conversation, text, *, author=None, by_staff=False) -> Ch
             changes["shopper_seen_at"] = now
         Conversation.objects.filter(pk=locked.pk).update(**changes)
         if by_staff and is_away(locked, now) and locked.recipient:
-            transaction.on_commit(partial(_enqueue_email, message.pk), robust=True)
+            from .chat_emails import email_reply
+
+            email_reply(message.pk)  # queued in the outbox with the message
     return message
-
-
-def _enqueue_email(message_id: int) -> None:
-    from .chat_emails import send_chat_reply
-
-    send_chat_reply.enqueue(message_id)
 
 
 def is_away(conversation: Conversation, now=None) -> bool:
@@ -341,14 +336,10 @@ def send_fresh_link(conversation: Conversation) -> bool:
             )
         )
         if claimed:
-            transaction.on_commit(partial(_enqueue_link, conversation.pk), robust=True)
+            from .chat_emails import email_link
+
+            email_link(conversation.pk)  # queued in the outbox with the new link
     return bool(claimed)
-
-
-def _enqueue_link(conversation_id: int) -> None:
-    from .chat_emails import send_chat_link
-
-    send_chat_link.enqueue(conversation_id)
 
 
 def ws_url(request, conversation_id: int | None = None) -> str:

@@ -7,9 +7,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tasks import task
 
-from duken.customers.services import send_claimed
+from duken.outbox import services as outbox
 
 from .chat import continue_url
 from .models import ChatMessage, Conversation
@@ -47,7 +46,7 @@ def build_reply_email(message: ChatMessage) -> EmailMultiAlternatives:
 
 
 def email_reply(message_id: int) -> bool:
-    """E-mail a staff message to the absent shopper, at most once."""
+    """Queue a staff message for the absent shopper in the outbox, at most once."""
     message = (
         ChatMessage.objects.select_related("conversation__customer", "conversation__guest_address")
         .filter(pk=message_id, by_staff=True)
@@ -57,10 +56,10 @@ def email_reply(message_id: int) -> bool:
         return False
     email = build_reply_email(message)
     pending = ChatMessage.objects.filter(pk=message.pk)
-    return send_claimed(
+    return outbox.email_once(
         email,
+        key=f"chat-reply:{message.pk}",
         claim=lambda: pending.filter(emailed_at__isnull=True).update(emailed_at=timezone.now()),
-        release=lambda: pending.update(emailed_at=None),
         kind="chat_reply",
         user=message.conversation.customer,
         reference=str(message.conversation_id),
@@ -89,31 +88,19 @@ def build_link_email(conversation: Conversation) -> EmailMultiAlternatives:
 
 
 def email_link(conversation_id: int) -> bool:
-    """E-mail the fresh link ``chat.send_fresh_link`` made, at most once."""
+    """Queue the fresh link ``chat.send_fresh_link`` made in the outbox, at most once."""
     conversation = (
         Conversation.objects.select_related("guest_address").filter(pk=conversation_id).first()
     )
     if conversation is None or conversation.link_mailed_at or not conversation.recipient:
         return False
     pending = Conversation.objects.filter(pk=conversation.pk, link_nonce=conversation.link_nonce)
-    return send_claimed(
+    return outbox.email_once(
         build_link_email(conversation),
+        key=f"chat-link:{conversation.pk}:{conversation.link_nonce}",
         claim=lambda: pending.filter(link_mailed_at__isnull=True).update(
             link_mailed_at=timezone.now()
         ),
-        release=lambda: pending.update(link_mailed_at=None),
         kind="chat_link",
         reference=str(conversation.pk),
     )
-
-
-@task()
-def send_chat_link(conversation_id: int) -> bool:
-    """E-mail a fresh link to a guest's conversation. Safe to run twice: sent once."""
-    return email_link(conversation_id)
-
-
-@task()
-def send_chat_reply(message_id: int) -> bool:
-    """E-mail a staff chat reply to a shopper who left. Safe to run twice: sent once."""
-    return email_reply(message_id)

@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from duken.customers.services import send_claimed
+from duken.outbox import services as outbox
 
 from .models import Promise
 
@@ -81,7 +81,8 @@ def build_message(promise: Promise) -> EmailMultiAlternatives:
 
 
 def send_reply(promise_id: int) -> bool:
-    """Send the reply of a kept promise, at most once. Returns whether an e-mail was sent."""
+    """Queue the reply of a kept promise in the outbox, at most once (in the caller's
+    transaction). Returns whether it was queued."""
     promise = (
         Promise.objects.select_related("customer", "guest_address").filter(pk=promise_id).first()
     )
@@ -90,12 +91,11 @@ def send_reply(promise_id: int) -> bool:
     if not promise.recipient:
         return False
     message = build_message(promise)
-    # Claim first so two workers never both send; hand it back if sending fails.
     pending = Promise.objects.filter(pk=promise.pk)
-    return send_claimed(
+    return outbox.email_once(
         message,
+        key=f"promise-reply:{promise.pk}",
         claim=lambda: pending.filter(notified_at__isnull=True).update(notified_at=timezone.now()),
-        release=lambda: pending.update(notified_at=None),
         kind=f"promise_{promise.kind}",
         user=promise.customer,
         reference=str(promise.pk),

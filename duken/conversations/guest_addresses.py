@@ -17,7 +17,6 @@ expires after ``LINK_MAX_AGE``; asking again after a day sends a new one."""
 
 import uuid
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -30,7 +29,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from duken.customers.services import send_claimed
+from duken.outbox import services as outbox
 
 from .models import ConfirmationMail, Conversation, GuestAddress, Promise
 
@@ -71,17 +70,11 @@ def address_for(email: str, visitor: str | None, language: str = "") -> GuestAdd
 
 
 def ask_to_confirm(address: GuestAddress | None) -> None:
-    """Queue the confirmation e-mail once the caller's change is durable (the task sends at
-    most one a day per address)."""
+    """Queue the confirmation e-mail in the outbox with the caller's change (at most one a day
+    per address)."""
     if address is None or address.is_confirmed:
         return
-    transaction.on_commit(partial(_enqueue, address.pk), robust=True)
-
-
-def _enqueue(address_id: int) -> None:
-    from .tasks import send_address_confirmation
-
-    send_address_confirmation.enqueue(address_id)
+    email_confirmation(address.pk)
 
 
 def waits_for_confirmation(customer, address: GuestAddress | None) -> bool:
@@ -116,29 +109,30 @@ def confirm(address: GuestAddress) -> bool:
             confirmed_at=now
         )
         if updated:
-            transaction.on_commit(partial(_release, address.pk), robust=True)
+            _release(address.pk)
     if updated:
         address.confirmed_at = now
     return bool(updated)
 
 
 def _release(address_id: int) -> None:
-    from .chat import _enqueue_email
-    from .promises import _enqueue_reply
+    """Queue what waited for the address, in the transaction that confirms it."""
+    from .chat_emails import email_reply
+    from .emails import send_reply
 
     address = GuestAddress.objects.get(pk=address_id)
     held = Promise.objects.filter(
         guest_address=address, status=Promise.Status.KEPT, notified_at__isnull=True
     )
     for promise_id in held.values_list("pk", flat=True):
-        _enqueue_reply(promise_id)
+        send_reply(promise_id)
     # The newest staff reply of each open conversation that the shopper has not seen.
     for conversation in Conversation.objects.filter(
         guest_address=address, status=Conversation.Status.OPEN
     ):
         newest = conversation.messages.order_by("-created_at", "-pk").first()
         if newest is not None and newest.by_staff and newest.emailed_at is None:
-            _enqueue_email(newest.pk)
+            email_reply(newest.pk)
     address_confirmed.send(sender=GuestAddress, address=address)
 
 
@@ -185,8 +179,8 @@ def build_confirmation_email(address: GuestAddress) -> EmailMultiAlternatives:
 
 
 def email_confirmation(address_id: int) -> bool:
-    """Send the confirmation link for ``address_id`` unless the address got one in the last
-    ``MAIL_EVERY`` (from any browser). Returns whether it was sent."""
+    """Queue the confirmation link for ``address_id`` in the outbox unless the address got one
+    in the last ``MAIL_EVERY`` (from any browser). Returns whether it was queued."""
     address = GuestAddress.objects.filter(pk=address_id).first()
     if address is None or address.is_confirmed:
         return False
@@ -196,15 +190,12 @@ def email_confirmation(address_id: int) -> bool:
     except IntegrityError:  # created at the same moment by another worker
         pass
     last = ConfirmationMail.objects.filter(email=address.email)
-    before = last.values_list("sent_at", "guest_address_id").get()
     now = timezone.now()
-    return send_claimed(
+    return outbox.email_once(
         build_confirmation_email(address),
+        key=f"address-confirmation:{address.pk}:{now.isoformat()}",
         claim=lambda: last.filter(Q(sent_at__isnull=True) | Q(sent_at__lt=now - MAIL_EVERY)).update(
             sent_at=now, guest_address=address
-        ),
-        release=lambda: last.filter(sent_at=now).update(
-            sent_at=before[0], guest_address_id=before[1]
         ),
         kind="address_confirmation",
         reference=str(address.pk),

@@ -8,7 +8,6 @@ the first active member of the "Support" staff group, otherwise nobody (it waits
 the inbox)."""
 
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -109,8 +108,10 @@ def _finish(promise: Promise, status: str, reply: str, by) -> Promise:
         locked.closed_by = by if getattr(by, "is_authenticated", False) else None
         locked.save(update_fields=["status", "reply", "closed_at", "closed_by"])
         if status == Promise.Status.KEPT and locked.recipient:
-            # The e-mail leaves once the change is durable, never from inside the lock.
-            transaction.on_commit(partial(_enqueue_reply, locked.pk), robust=True)
+            # Queued with the change: the outbox sends it once it is durable.
+            from .emails import send_reply
+
+            send_reply(locked.pk)
     for field in ("status", "reply", "closed_at", "closed_by"):
         setattr(promise, field, getattr(locked, field))
     return promise
@@ -134,12 +135,6 @@ def assign(promise: Promise, owner) -> Promise:
     promise.owner = owner
     promise.save(update_fields=["owner"])
     return promise
-
-
-def _enqueue_reply(promise_id: int) -> None:
-    from .tasks import send_promise_reply
-
-    send_promise_reply.enqueue(promise_id)
 
 
 def open_count(user) -> int:

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .forms import AdminUserChangeForm, AdminUserCreationForm
-from .models import Address, CustomerNote, CustomerTag, SentEmail, User
+from .models import Address, CustomerNote, CustomerTag, User
 
 
 class AddressInline(admin.StackedInline):
@@ -156,15 +156,3 @@ class CustomerNoteAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(SentEmail)
-class SentEmailAdmin(admin.ModelAdmin):
-    list_display = ["sent_at", "to", "subject", "kind", "reference"]
-    list_filter = ["kind"]
-    search_fields = ["to", "subject", "reference"]
-    date_hierarchy = "sent_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,13 +1,17 @@
+import uuid
+
 from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm as DjangoAdminUserCreationForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.template import loader
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from duken.checkout import regions
+from duken.outbox import services as outbox
 
 from . import registration, services
 from .models import Address, User
@@ -182,15 +186,20 @@ class PasswordResetForm(DjangoPasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        super().send_mail(
-            subject_template_name,
-            email_template_name,
-            context,
-            from_email,
-            to_email,
-            html_email_template_name,
-        )
+        """Queue the reset e-mail in the outbox (Django's form would send it at once)."""
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        services.record_sent_email(
-            to=to_email, subject=subject, kind="password_reset", user=context.get("user")
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=loader.render_to_string(email_template_name, context),
+            from_email=from_email,
+            to=[to_email],
+        )
+        if html_email_template_name is not None:
+            html = loader.render_to_string(html_email_template_name, context)
+            message.attach_alternative(html, "text/html")
+        outbox.email(
+            message,
+            key=f"password-reset:{uuid.uuid4().hex}",
+            kind="password_reset",
+            user=context.get("user"),
         )

@@ -20,8 +20,8 @@ GROUPS = {
             "customernote": ALL,
             "customertag": ALL,
             "customertagging": ALL,
-            "sentemail": ("view",),
         },
+        "outbox": {"message": ("view", "change")},
     },
     "Order handlers": {
         "orders": {"order": ("view", "change"), "orderline": ("view",), "orderevent": ("view",)},
@@ -33,8 +33,8 @@ GROUPS = {
             "address": ("view", "change"),
             "customernote": ("view", "add"),
             "customertagging": ("view", "add", "delete"),
-            "sentemail": ("view",),
         },
+        "outbox": {"message": ("view",)},
     },
     # Answer questions and chats, moderate reviews; new promises go to its first member.
     "Support": {

@@ -169,35 +169,6 @@ class CustomerTagging(models.Model):
         ]
 
 
-class SentEmail(models.Model):
-    """An e-mail the shop sent to a customer (the subject, never the body), for the timeline."""
-
-    user = models.ForeignKey(
-        User,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="sent_emails",
-        verbose_name=_("customer"),
-    )
-    to = models.EmailField(_("recipient"))
-    subject = models.CharField(_("subject"), max_length=255)
-    # What the e-mail was about, e.g. "order_shipped"; stored values never change.
-    kind = models.CharField(_("kind"), max_length=40)
-    # What it refers to, e.g. the order number.
-    reference = models.CharField(_("reference"), max_length=64, blank=True)
-    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("sent e-mail")
-        verbose_name_plural = _("sent e-mails")
-        ordering = ["-sent_at", "-pk"]
-        indexes = [models.Index(fields=["user", "-sent_at"], name="customer_email_time")]
-
-    def __str__(self):
-        return self.subject
-
-
 class CustomerFact(models.Model):
     """Something the customer told us about themselves ("size 42", "allergic to nuts", "deliver
     after 6 pm"), kept with where and when they said it, so the shop can act on it and quote it

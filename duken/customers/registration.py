@@ -30,8 +30,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from duken.outbox import services as outbox
+
 from .models import PendingRegistration, User
-from .services import registration_errors, send_claimed
+from .services import registration_errors
 
 LINK_SALT = "duken.customers.registration"
 LINK_MAX_AGE = 60 * 60 * 24 * 2  # the finishing link works for two days
@@ -173,12 +175,12 @@ def send_registration_email(pending_id: int) -> bool:
     account = User.objects.filter(email__iexact=pending.email).first()
     row = PendingRegistration.objects.filter(pk=pending.pk)
     now = timezone.now()
-    sent = send_claimed(
+    sent = outbox.email_once(
         build_email(pending, account),
+        key=f"registration:{pending.pk}:{now.isoformat()}",
         claim=lambda: row.filter(
             Q(mailed_at__isnull=True) | Q(mailed_at__lt=now - MAIL_EVERY)
         ).update(mailed_at=now),
-        release=lambda: row.filter(mailed_at=now).update(mailed_at=pending.mailed_at),
         kind="registration_taken" if account else "registration",
         user=account,
         reference=str(pending.pk),

@@ -9,7 +9,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .models import Address, CustomerNote, CustomerTag, CustomerTagging, SentEmail, User
+from .models import Address, CustomerNote, CustomerTag, CustomerTagging, User
 
 logger = logging.getLogger(__name__)
 
@@ -261,45 +261,3 @@ def tags_of(customer: User) -> list[CustomerTag]:
     return list(CustomerTag.objects.filter(taggings__customer=customer).order_by("key"))
 
 
-# E-mails the shop sent -------------------------------------------------------------------
-
-
-def send_claimed(message, *, claim, release, kind: str, user=None, reference: str = "") -> bool:
-    """Send ``message`` at most once: ``claim()`` marks it as sent (a conditional UPDATE that
-    returns whether this caller won), so two workers never both send; ``release()`` hands the
-    claim back when sending fails, so a retry can send it. A sent e-mail is kept for the
-    customer's timeline. Returns whether this call sent it."""
-    if not claim():
-        return False
-    try:
-        message.send()
-    except Exception:
-        release()
-        logger.exception("e-mail failed", extra={"kind": kind, "reference": reference})
-        raise
-    record_sent_email(
-        to=message.to[0] if message.to else "",
-        subject=message.subject,
-        kind=kind,
-        user=user,
-        reference=reference,
-    )
-    return True
-
-
-def record_sent_email(*, to: str, subject: str, kind: str, user=None, reference: str = ""):
-    """Remember that an e-mail went out (for the customer's timeline). Called after sending;
-    never raises, so a failure here cannot make a sent e-mail look unsent."""
-    try:
-        if user is not None and getattr(user, "pk", None) is None:
-            user = None
-        return SentEmail.objects.create(
-            user=user,
-            to=(to or "")[:254],
-            subject=str(subject or "")[:255],
-            kind=(kind or "")[:40],
-            reference=(reference or "")[:64],
-        )
-    except Exception:
-        logger.exception("sent e-mail could not be recorded", extra={"kind": kind})
-        return None

@@ -13,8 +13,9 @@ from duken.catalog.models import Category, Product
 from duken.core.money import format_money
 from duken.interactions.models import Device, Event, Kind
 from duken.orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from duken.outbox.models import Message
 
-from .models import CustomerNote, SentEmail
+from .models import CustomerNote
 from .timeline import DEFAULT_LIMIT, Entry, register_source
 
 LINE_NAMES_SHOWN = 3
@@ -241,7 +242,9 @@ def note_entries(user, *, limit=None, before=None, **kwargs):
 
 
 def email_entries(user, *, limit=None, before=None, **kwargs):
-    emails = _page(SentEmail.objects.filter(user_id=user.pk), "sent_at", limit=limit, before=before)
+    # The outbox's own log: what was delivered, from the moment it was.
+    delivered = Message.objects.filter(user_id=user.pk, status=Message.Status.SENT)
+    emails = _page(delivered, "sent_at", limit=limit, before=before)
     for email in emails:
         yield Entry(
             kind="email",

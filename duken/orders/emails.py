@@ -7,10 +7,34 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from duken.customers.services import send_claimed
+from duken.outbox import services as outbox
 
-from .events import PLACED, email_kind
 from .models import OrderEvent, OrderStatus
+
+# Status changes the customer is told about by e-mail ("placed" is the first event).
+NOTIFY_STATUSES = frozenset(
+    {
+        OrderStatus.PAID,
+        OrderStatus.AWAITING_STOCK,
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+        OrderStatus.CANCELLED,
+        OrderStatus.RETURNED,
+        OrderStatus.REFUNDED,
+    }
+)
+PLACED = "placed"
+
+
+def email_kind(event: OrderEvent) -> str | None:
+    """Which customer e-mail an event calls for, if any."""
+    if not event.from_status and event.to_status:
+        return PLACED
+    if event.from_status != event.to_status and event.to_status in NOTIFY_STATUSES:
+        return event.to_status
+    return None
+
+
 
 HEADLINES = {
     PLACED: _("Thank you! We have received your order %(number)s."),
@@ -95,22 +119,23 @@ def build_message(event: OrderEvent) -> EmailMultiAlternatives | None:
     return message
 
 
-def send_event_email(event_id: int) -> bool:
-    """Send the e-mail for one event, at most once. Returns whether an e-mail was sent."""
-    event = OrderEvent.objects.select_related("order", "order__user").filter(pk=event_id).first()
-    if event is None or event.notified_at is not None:
+def queue_event_email(event: OrderEvent) -> bool:
+    """Queue the customer's e-mail about ``event`` in the outbox, once; returns whether one
+    was queued. Runs in the transaction that records the event."""
+    kind = email_kind(event)
+    if kind is None or event.notified_at is not None:
         return False
     message = build_message(event)
-    if message is None:
-        return False
-    # Claim the event first so two workers never both send; hand it back if sending fails,
-    # so a retry can send it.
-    pending = OrderEvent.objects.filter(pk=event.pk)
-    return send_claimed(
+    pending = OrderEvent.objects.filter(pk=event.pk, notified_at__isnull=True)
+    now = timezone.now()
+    queued = outbox.email_once(
         message,
-        claim=lambda: pending.filter(notified_at__isnull=True).update(notified_at=timezone.now()),
-        release=lambda: pending.update(notified_at=None),
-        kind=f"order_{email_kind(event)}",
+        key=f"order-event:{event.pk}",
+        claim=lambda: pending.update(notified_at=now),
+        kind=f"order_{kind}",
         user=event.order.user,
         reference=event.order.number,
     )
+    if queued:
+        event.notified_at = now
+    return queued

@@ -1,42 +1,18 @@
 """The order timeline: every status change is written here, and the changes a customer cares
-about leave as an e-mail task once the transaction has committed."""
+about are queued as e-mails in the outbox in the same transaction."""
 
 import logging
-from functools import partial
 
-from django.db import transaction
 from django.utils import timezone
 
-from .models import OrderEvent, OrderStatus
+from .emails import queue_event_email
+from .models import OrderEvent
 
 logger = logging.getLogger(__name__)
 
-# Status changes the customer is told about by e-mail ("placed" is the first event).
-NOTIFY_STATUSES = frozenset(
-    {
-        OrderStatus.PAID,
-        OrderStatus.AWAITING_STOCK,
-        OrderStatus.SHIPPED,
-        OrderStatus.DELIVERED,
-        OrderStatus.CANCELLED,
-        OrderStatus.RETURNED,
-        OrderStatus.REFUNDED,
-    }
-)
-PLACED = "placed"
-
-
-def email_kind(event: OrderEvent) -> str | None:
-    """Which customer e-mail an event calls for, if any."""
-    if not event.from_status and event.to_status:
-        return PLACED
-    if event.from_status != event.to_status and event.to_status in NOTIFY_STATUSES:
-        return event.to_status
-    return None
-
-
 def record_event(order, *, from_status: str, to_status: str, actor=None, note: str = ""):
-    """Append an event to the order's timeline; schedule the customer e-mail after commit."""
+    """Append an event to the order's timeline, with the customer's e-mail about it when it
+    calls for one (queued in the caller's transaction: both commit or neither does)."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     event = OrderEvent.objects.create(
@@ -47,13 +23,5 @@ def record_event(order, *, from_status: str, to_status: str, actor=None, note: s
         note=note,
         created_at=timezone.now(),
     )
-    if email_kind(event):
-        # E-mail leaves only once the change is durable, never from inside a lock.
-        transaction.on_commit(partial(_enqueue_email, event.pk), robust=True)
+    queue_event_email(event)
     return event
-
-
-def _enqueue_email(event_id: int) -> None:
-    from .tasks import send_order_email
-
-    send_order_email.enqueue(event_id)

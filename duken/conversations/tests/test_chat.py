@@ -128,9 +128,9 @@ def test_a_staff_reply_to_an_absent_shopper_goes_by_email_with_a_link_back(
     assert client.get("/chat/").json()["conversation"]["id"] == conversation.pk
     assert ChatMessage.objects.get(by_staff=True).emailed_at is not None
     # a guest has no timeline, but the shop keeps the e-mail it sent
-    from duken.customers.models import SentEmail
+    from duken.outbox.models import Message
 
-    sent = SentEmail.objects.get()
+    sent = Message.objects.get(status=Message.Status.SENT)
     assert (sent.to, sent.kind, sent.subject) == ("guest@x.kz", "chat_reply", email.subject)
 
 

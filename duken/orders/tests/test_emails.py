@@ -7,7 +7,8 @@ from django_tasks_db.models import DBTaskResult
 from duken.checkout.tests.helpers import make_order, make_product
 from duken.orders import emails, services
 from duken.orders.models import OrderStatus
-from duken.orders.tasks import send_order_email
+from duken.outbox.models import Message
+from duken.outbox.tasks import deliver_message
 
 S = OrderStatus
 pytestmark = pytest.mark.django_db
@@ -60,17 +61,35 @@ def test_moves_the_customer_does_not_care_about_send_nothing(django_capture_on_c
     assert mail.outbox == []
 
 
-def test_the_email_task_sends_each_event_once():
-    # given an event that was e-mailed already
+def test_each_event_is_e_mailed_once(django_capture_on_commit_callbacks):
+    # given an event whose e-mail was queued with it and delivered
     order = make_order(lines=[(make_product(), 1, 0)])
-    services.transition(order, S.CANCELLED)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transition(order, S.CANCELLED)
     event = order.events.get()
-    assert send_order_email.call(event.pk) is True
-    # when the task runs again (a retry, a second worker)
-    again = send_order_email.call(event.pk)
+    queued = Message.objects.get()
+    assert queued.key == f"order-event:{event.pk}" and queued.status == Message.Status.SENT
+    # when it is asked for again, and the delivery runs again (a retry, a second worker)
+    assert emails.queue_event_email(event) is False
+    assert deliver_message.call(queued.pk) is False
     # then
-    assert again is False
+    assert Message.objects.count() == 1
     assert len(mail.outbox) == 1
+
+
+def test_the_e_mail_commits_with_the_status_change_or_not_at_all():
+    # given a move that fails after its event and e-mail were written
+    from django.db import transaction
+
+    order = make_order(lines=[(make_product(), 1, 0)])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.transition(order, S.CANCELLED)
+        assert Message.objects.count() == 1
+        raise RuntimeError("the process dies before the commit")
+    # then neither the move nor its e-mail exist
+    order.refresh_from_db()
+    assert order.status != S.CANCELLED
+    assert not Message.objects.exists()
 
 
 def test_emails_are_written_in_the_customers_language():
@@ -93,8 +112,9 @@ def test_on_the_database_queue_the_email_waits_for_the_worker(settings):
     order = make_order(lines=[(make_product(), 1, 0)])
     # when the move commits
     services.transition(order, S.CANCELLED)
-    # then the task is queued, not yet sent
+    # then the e-mail is in the outbox and its delivery is queued, not yet sent
     assert mail.outbox == []
+    assert Message.objects.get().status == Message.Status.PENDING
     assert DBTaskResult.objects.count() == 1
     # when the worker runs the queue
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
