@@ -154,5 +154,3 @@ class CustomerNoteAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-

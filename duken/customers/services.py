@@ -259,5 +259,3 @@ def remove_tag(customer: User, name: str) -> bool:
 
 def tags_of(customer: User) -> list[CustomerTag]:
     return list(CustomerTag.objects.filter(taggings__customer=customer).order_by("key"))
-
-

@@ -35,7 +35,6 @@ def email_kind(event: OrderEvent) -> str | None:
     return None
 
 
-
 HEADLINES = {
     PLACED: _("Thank you! We have received your order %(number)s."),
     OrderStatus.PAID: _("We have received your payment for order %(number)s."),

@@ -10,6 +10,7 @@ from .models import OrderEvent
 
 logger = logging.getLogger(__name__)
 
+
 def record_event(order, *, from_status: str, to_status: str, actor=None, note: str = ""):
     """Append an event to the order's timeline, with the customer's e-mail about it when it
     calls for one (queued in the caller's transaction: both commit or neither does)."""
