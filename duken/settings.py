@@ -9,6 +9,7 @@ README for the full list).
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from duken.core import keys
 
@@ -185,6 +186,12 @@ if REDIS_URL:
         }
     }
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    RQ = {
+        # Jobs are django-tasks' tasks: only its job class knows how to call one.
+        "JOB_CLASS": "django_tasks_rq.backend.Job",
+        # RQ's worker with Duken's heartbeat beside it (duken/core/rq.py).
+        "WORKER_CLASS": "duken.core.rq.Worker",
+    }
     INSTALLED_APPS.append("django_rq")
     # The support chat's live messages pass between processes through Redis.
     CHANNEL_LAYERS = {
@@ -211,6 +218,11 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     # One ASGI process serves the chat's WebSockets, so an in-memory layer reaches every socket.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Seconds a worker may go without a heartbeat before its running task is put back in the queue
+# for another worker, and /healthz calls the worker stale (duken/core/workers.py).
+DUKEN_WORKER_TIMEOUT = env.float("DUKEN_WORKER_TIMEOUT", default=60)
+if not DUKEN_WORKER_TIMEOUT > 0:
+    raise ImproperlyConfigured("DUKEN_WORKER_TIMEOUT must be a number of seconds above 0.")
 if env.bool("DUKEN_TASKS_IMMEDIATE", default=False):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 90  # an anonymous cart survives three months of absence
