@@ -189,7 +189,7 @@ if REDIS_URL:
     RQ = {
         # Jobs are django-tasks' tasks: only its job class knows how to call one.
         "JOB_CLASS": "django_tasks_rq.backend.Job",
-        # RQ's worker with Duken's heartbeat beside it (duken/core/rq.py).
+        # RQ's worker with Duken's heartbeat and scheduler beside it (duken/core/rq.py).
         "WORKER_CLASS": "duken.core.rq.Worker",
     }
     INSTALLED_APPS.append("django_rq")
@@ -358,8 +358,8 @@ DUKEN_POSTS_PER_MINUTE = env.int("DUKEN_POSTS_PER_MINUTE", default=5)
 # behind a proxy); when empty it is derived from the request's host and WS_PORT.
 WS_PORT = env.int("WS_PORT", default=0)
 WS_URL = env.str("WS_URL", default="")
-# Hours between full recommendation retrains, queued by the worker after an order (0: only
-# when `duken recs train` is run).
+# Hours between full recommendation retrains: the worker's scheduler runs one every interval,
+# and an order queues one when the last is older (0: only when `duken recs train` is run).
 DUKEN_RECS_RETRAIN_HOURS = env.float("DUKEN_RECS_RETRAIN_HOURS", default=24)
 # Chat messages a shopper may send per minute; minutes without a socket before a staff reply
 # goes to the shopper by e-mail.

@@ -1,5 +1,5 @@
 """RQ's worker (used when ``REDIS_URL`` is set), with Duken's upkeep thread beside it: the
-heartbeat. Reaping is RQ's own: the worker that holds a queue's maintenance
+heartbeat and the scheduler. Reaping is RQ's own: the worker that holds a queue's maintenance
 lock moves jobs whose worker stopped answering out of the StartedJobRegistry (see the README)."""
 
 from rq.worker import Worker as RQWorker

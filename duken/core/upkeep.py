@@ -1,5 +1,5 @@
-"""The thread every worker process runs beside its task loop: it writes the worker's heartbeat
-and (on the database queue) reaps tasks whose worker died. It has its own
+"""The thread every worker process runs beside its task loop: it writes the worker's heartbeat,
+runs the scheduler, and (on the database queue) reaps tasks whose worker died. It has its own
 database connection and never waits on the task loop, so a long task never delays a heartbeat;
 a failing step is logged and tried again on the next beat."""
 
@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from django.db import close_old_connections, connections
 
-from . import workers
+from . import scheduler, workers
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,7 @@ class Upkeep(threading.Thread):
     def run(self):
         try:
             self._safely(workers.beat, self.worker_id)
+            self._safely(scheduler.sync_schedules)
             next_sweep = 0.0
             while True:
                 close_old_connections()
@@ -34,6 +35,7 @@ class Upkeep(threading.Thread):
                         self._safely(workers.reap_abandoned)
                     self._safely(workers.forget_gone_workers)
                     next_sweep = time.monotonic() + workers.reap_seconds()
+                self._safely(scheduler.tick)
                 if self.stopping.wait(workers.beat_seconds()):
                     return
         finally:

@@ -1,5 +1,5 @@
 """Real worker processes on a real database: a task whose worker was killed runs again on
-another worker after the timeout.
+another worker after the timeout, and two schedulers racing for a due schedule enqueue it once.
 
 The processes share a database with the test: a file copy of the (migrated) SQLite test
 database, or the PostgreSQL test database itself."""
@@ -11,15 +11,17 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.db import connections
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from duken.core.models import WorkerHeartbeat
+from duken.core.models import Schedule, WorkerHeartbeat
 from duken.core.sqlite.base import DatabaseWrapper
 from duken.core.tests import worker_tasks
 
@@ -161,3 +163,60 @@ def test_a_task_whose_worker_was_killed_runs_again_on_another_worker(shared_db, 
     # and both workers left a heartbeat
     workers = WorkerHeartbeat.objects.using(shared_db.alias)
     assert set(workers.values_list("worker_id", flat=True)) >= {"first", "second"}
+
+
+RACE = """
+import sys, time
+from pathlib import Path
+import django
+django.setup()
+from duken.core import scheduler
+from duken.core.tests import worker_tasks  # noqa: F401  (imported before the start signal)
+Path(sys.argv[1] + ".ready").touch()
+while not Path(sys.argv[2]).exists():
+    time.sleep(0.002)
+print("fired:" + ",".join(scheduler.run_due_schedules()))
+"""
+
+
+def test_two_schedulers_racing_for_a_due_schedule_enqueue_it_once(shared_db, tmp_path):
+    # given a due schedule and two scheduler processes ready to run it at the same moment
+    Schedule.objects.using(shared_db.alias).create(
+        name="test.noop",
+        task_path=worker_tasks.noop.module_path,
+        interval_seconds=600,
+        next_run_at=timezone.now() - timedelta(seconds=1),
+    )
+    go = tmp_path / "go"
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACE, str(tmp_path / f"racer{i}"), str(go)],
+            cwd=ROOT,
+            env=shared_db.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(2)
+    ]
+    try:
+        wait_for(
+            lambda: all((tmp_path / f"racer{i}.ready").exists() for i in range(2)),
+            "both schedulers to start",
+        )
+        # when both run the due schedules at once
+        go.touch()
+        outputs = [racer.communicate(timeout=30) for racer in racers]
+    finally:
+        for racer in racers:
+            stop(racer)
+    # then exactly one of them enqueued it, once
+    fired = sorted(out.strip().splitlines()[-1] for out, _err in outputs)
+    assert fired == ["fired:", "fired:test.noop"], outputs
+    runs = DBTaskResult.objects.using(shared_db.alias).filter(
+        task_path=worker_tasks.noop.module_path
+    )
+    assert runs.count() == 1
+    schedule = Schedule.objects.using(shared_db.alias).get(name="test.noop")
+    assert schedule.last_result_id == str(runs.get().pk)
+    assert schedule.next_run_at > timezone.now()

@@ -1,5 +1,5 @@
-"""``duken worker``: runs background tasks, with a heartbeat and the visibility timeout beside
-the task loop (``duken.core.upkeep``).
+"""``duken worker``: runs background tasks, with a heartbeat, the visibility timeout and the
+scheduler of recurring work beside the task loop (``duken.core.upkeep``).
 
 On the database queue (the embedded default) it is django-tasks-db's ``db_worker`` with the
 same options; with ``REDIS_URL`` it is django-rq's ``rqworker`` (same options), running
@@ -29,8 +29,8 @@ class Worker(db_worker.Worker):
 
 class Command(db_worker.Command):
     help = (
-        "Run background tasks (e-mails, payment time-outs, retraining); a task whose worker "
-        "died is run again after DUKEN_WORKER_TIMEOUT."
+        "Run background tasks (e-mails, payment time-outs, retraining) and the scheduler of "
+        "recurring work; a task whose worker died is run again after DUKEN_WORKER_TIMEOUT."
     )
 
     def run_from_argv(self, argv):
