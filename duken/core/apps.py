@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 DAY = 24 * 3600
 
@@ -6,6 +7,8 @@ DAY = 24 * 3600
 class CoreConfig(AppConfig):
     name = "duken.core"
     label = "core"
+    # The app's only models are the worker's: schedules of recurring work and heartbeats.
+    verbose_name = _("Background work")
 
     def ready(self):
         from . import (
