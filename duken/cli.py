@@ -15,9 +15,6 @@ def main(argv=None):
 
     if argv and "-" in argv[0] and not argv[0].startswith("-"):
         argv[0] = argv[0].replace("-", "_")  # duken import-retail -> import_retail
-    if argv and argv[0] == "worker":
-        # django-tasks' database worker; with REDIS_URL the RQ worker serves the queue.
-        argv[0] = "rqworker" if os.environ.get("REDIS_URL") else "db_worker"
     from duken.core.keys import SecretError
 
     try:

@@ -9,6 +9,7 @@ README for the full list).
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from duken.core import keys
 
@@ -187,6 +188,12 @@ if REDIS_URL:
         }
     }
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    RQ = {
+        # Jobs are django-tasks' tasks: only its job class knows how to call one.
+        "JOB_CLASS": "django_tasks_rq.backend.Job",
+        # RQ's worker with Duken's heartbeat and scheduler beside it (duken/core/rq.py).
+        "WORKER_CLASS": "duken.core.rq.Worker",
+    }
     INSTALLED_APPS.append("django_rq")
     # The support chat's live messages pass between processes through Redis.
     CHANNEL_LAYERS = {
@@ -213,6 +220,11 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     # One ASGI process serves the chat's WebSockets, so an in-memory layer reaches every socket.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Seconds a worker may go without a heartbeat before its running task is put back in the queue
+# for another worker, and /healthz calls the worker stale (duken/core/workers.py).
+DUKEN_WORKER_TIMEOUT = env.float("DUKEN_WORKER_TIMEOUT", default=60)
+if not DUKEN_WORKER_TIMEOUT > 0:
+    raise ImproperlyConfigured("DUKEN_WORKER_TIMEOUT must be a number of seconds above 0.")
 if env.bool("DUKEN_TASKS_IMMEDIATE", default=False):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 90  # an anonymous cart survives three months of absence
@@ -348,8 +360,8 @@ DUKEN_POSTS_PER_MINUTE = env.int("DUKEN_POSTS_PER_MINUTE", default=5)
 # behind a proxy); when empty it is derived from the request's host and WS_PORT.
 WS_PORT = env.int("WS_PORT", default=0)
 WS_URL = env.str("WS_URL", default="")
-# Hours between full recommendation retrains, queued by the worker after an order (0: only
-# when `duken recs train` is run).
+# Hours between full recommendation retrains: the worker's scheduler runs one every interval,
+# and an order queues one when the last is older (0: only when `duken recs train` is run).
 DUKEN_RECS_RETRAIN_HOURS = env.float("DUKEN_RECS_RETRAIN_HOURS", default=24)
 # Chat messages a shopper may send per minute; minutes without a socket before a staff reply
 # goes to the shopper by e-mail.

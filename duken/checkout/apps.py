@@ -6,4 +6,10 @@ class CheckoutConfig(AppConfig):
     label = "checkout"
 
     def ready(self):
+        from duken.core import recurring
+
         from . import signals  # noqa: F401
+
+        recurring.register(
+            "checkout.purge-carts", "duken.checkout.tasks.purge_stale_carts_task", every=24 * 3600
+        )

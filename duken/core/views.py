@@ -1,11 +1,13 @@
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import JsonResponse
 
 from duken import __version__
 
 
 def healthz(request):
-    """For load balancers: 200 when the app and its database answer, 503 otherwise."""
+    """For load balancers: 200 when the app and its database answer, 503 otherwise. The worker's
+    state is reported beside it but never fails the check: a web server stays in rotation
+    while the worker is down."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -15,4 +17,15 @@ def healthz(request):
             {"status": "error", "database": "unreachable", "error": exc.__class__.__name__},
             status=503,
         )
-    return JsonResponse({"status": "ok", "database": "ok", "version": __version__})
+    return JsonResponse(
+        {"status": "ok", "database": "ok", "version": __version__, "worker": _worker()}
+    )
+
+
+def _worker() -> dict:
+    from .workers import worker_health
+
+    try:
+        return worker_health()
+    except DatabaseError:  # e.g. a new release whose migration has not run yet
+        return {"status": "unknown", "last_seen": None, "age_seconds": None}

@@ -22,6 +22,9 @@ GROUPS = {
             "customertagging": ALL,
         },
         "outbox": {"message": ("view", "change")},
+        # The background work: schedules with their last and next run, workers' heartbeats.
+        "core": {"schedule": ("view",), "workerheartbeat": ("view",)},
+        "django_tasks_db": {"dbtaskresult": ("view",)},
     },
     "Order handlers": {
         "orders": {"order": ("view", "change"), "orderline": ("view",), "orderevent": ("view",)},

@@ -11,12 +11,16 @@ class NeedsConfig(AppConfig):
     verbose_name = _("Customer needs")
 
     def ready(self):
+        from duken.core import recurring
         from duken.customers.timeline import register_panel
 
         from . import memory, signals
 
         signals.connect()
         memory.register()
+        recurring.register(
+            "needs.back-in-stock-sweep", "duken.needs.tasks.notify_all_waiting_task", every=3600
+        )
         # Beside the staff's customer timeline: what the customer told us about themselves.
         register_panel("facts", "needs/_staff_facts.html", _facts_panel_context)
 

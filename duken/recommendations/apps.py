@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,12 +9,18 @@ class RecommendationsConfig(AppConfig):
     verbose_name = _("Recommendations")
 
     def ready(self):
+        from duken.core import recurring
         from duken.customers.timeline import register_panel
 
         from . import memory, signals
 
         signals.connect()
         memory.register()
+        recurring.register(
+            "recommendations.retrain",
+            "duken.recommendations.tasks.train_recommendations",
+            every=lambda: settings.DUKEN_RECS_RETRAIN_HOURS * 3600,  # 0: no scheduled retrain
+        )
         # Beside the staff's customer timeline: what the customer would be recommended, why.
         register_panel(
             "recommendations", "recommendations/_staff_customer.html", _staff_panel_context

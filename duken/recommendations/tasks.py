@@ -1,5 +1,7 @@
-"""Background training: the full retrain, and the incremental updates after an order is placed
-and after a product is added. Each is idempotent (it recomputes from the stored history)."""
+"""Background training: the full retrain (run by the worker's scheduler every
+``DUKEN_RECS_RETRAIN_HOURS``, and queued after an order once the last one is older), and the
+incremental updates after an order is placed and after a product is added. Each is idempotent
+(it recomputes from the stored history)."""
 
 import logging
 
@@ -12,8 +14,12 @@ logger = logging.getLogger(__name__)
 def train_recommendations(ranker: bool | None = None) -> dict:
     """Retrain every list from the order history and the interaction log (customers' lists
     by Duken's ranker unless ``ranker`` is False or the ``RECOMMENDATIONS_RANKER`` setting off)."""
-    from .training import train
+    from django.core.cache import cache
 
+    from .training import RETRAIN_QUEUED_KEY, train
+
+    # Orders placed while this retrain runs queue no second one (see queue_retrain_if_due).
+    cache.set(RETRAIN_QUEUED_KEY, True, 3600)
     run = train(ranker=ranker)
     logger.info("full retrain took %.1f s", run.seconds)
     return {"seconds": run.seconds, "products": run.products, "customers": run.customers}

@@ -3,8 +3,10 @@ import os
 import socket
 import subprocess
 import sys
+from datetime import datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 
 @pytest.mark.django_db
@@ -40,3 +42,67 @@ def test_healthz_answers_503_when_database_is_unreachable(tmp_path):
     answer = json.loads(out.stdout.strip().splitlines()[-1])
     assert answer["status"] == 503
     assert answer["body"]["database"] == "unreachable"
+
+
+def _heartbeat(seen_ago):
+    from duken.core.models import WorkerHeartbeat
+
+    seen = timezone.now() - seen_ago
+    WorkerHeartbeat.objects.create(
+        worker_id="w1", host="shop-1", pid=4242, started_at=seen, last_seen=seen
+    )
+
+
+@pytest.mark.django_db
+def test_healthz_says_when_no_worker_has_run(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["worker"] == {"status": "none", "last_seen": None, "age_seconds": None}
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_worker_seen_within_the_timeout(
+    client, settings, django_assert_max_num_queries
+):
+    # given a worker that wrote its heartbeat 3 seconds ago
+    settings.DUKEN_WORKER_TIMEOUT = 60
+    _heartbeat(timedelta(seconds=3))
+    # when a load balancer asks
+    with django_assert_max_num_queries(2):
+        response = client.get("/healthz")
+    # then
+    assert response.status_code == 200
+    worker = response.json()["worker"]
+    assert worker["status"] == "ok"
+    assert 3 <= worker["age_seconds"] < 30
+    last_seen = datetime.fromisoformat(worker["last_seen"])
+    assert abs((timezone.now() - last_seen).total_seconds() - 3) < 30
+
+
+@pytest.mark.django_db
+def test_healthz_calls_a_silent_worker_stale_but_keeps_the_web_server_in_rotation(client, settings):
+    # given the only worker was last seen 61 seconds ago
+    settings.DUKEN_WORKER_TIMEOUT = 60
+    _heartbeat(timedelta(seconds=61))
+    # when
+    response = client.get("/healthz")
+    # then the worker is stale, and the app itself is still healthy
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["worker"]["status"] == "stale"
+    assert body["worker"]["age_seconds"] >= 61
+
+
+@pytest.mark.django_db
+def test_healthz_stays_up_while_a_new_release_waits_for_its_migration(client):
+    # given a database without the heartbeat table yet (dropped inside the test's transaction)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE core_workerheartbeat")
+    # when
+    response = client.get("/healthz")
+    # then the web server stays in rotation and says it cannot tell
+    assert response.status_code == 200
+    assert response.json()["worker"]["status"] == "unknown"
