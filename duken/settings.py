@@ -301,6 +301,10 @@ vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Duken <shop@duken.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Seconds a worker holds an outgoing message it is sending; a worker that died meanwhile leaves
+# it to be sent again (with the same idempotency key) after that.
+DUKEN_OUTBOX_LEASE_SECONDS = env.int("DUKEN_OUTBOX_LEASE_SECONDS", default=120)
+
 # --- payments -----------------------------------------------------------------------------
 DUKEN_BANK_DETAILS = {
     "recipient": env.str("DUKEN_BANK_RECIPIENT", default="TOO «Duken Demo»"),

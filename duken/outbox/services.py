@@ -6,7 +6,7 @@ commit the worker is nudged to ``deliver()`` it; ``deliver_due()``, run by the w
 minute, sends whatever a nudge missed (a process that died right after its commit) and the
 retries. Nothing is sent from inside a request's transaction or a lock.
 
-A message is claimed for ``LEASE`` before it is sent, so two workers never send it at once; a
+A message is claimed for ``lease()`` (``DUKEN_OUTBOX_LEASE_SECONDS``) before it is sent, so two workers never send it at once; a
 worker killed between sending and recording leaves the claim to expire and the message is sent
 again with the same ``X-Idempotency-Key`` and ``Message-ID``, by which the receiver knows it.
 """
@@ -25,7 +25,11 @@ from .models import Message
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
+def lease() -> timedelta:
+    """How long a claimed message is held before another worker may send it again."""
+    return timedelta(seconds=getattr(settings, "DUKEN_OUTBOX_LEASE_SECONDS", 120))
+
+
 MAX_ATTEMPTS = 10
 # Minutes to wait after the n-th failed attempt (the last value repeats): about a day in all.
 BACKOFF_MINUTES = (1, 2, 5, 15, 30, 60, 120, 240, 480)
@@ -116,7 +120,7 @@ def _due(now):
 def deliver(message_id: int) -> bool:
     """Send one message if it is due and nobody else holds it; returns whether it was sent."""
     now = timezone.now()
-    if not _due(now).filter(pk=message_id).update(locked_until=now + LEASE):
+    if not _due(now).filter(pk=message_id).update(locked_until=now + lease()):
         return False
     row = Message.objects.get(pk=message_id)
     try:
