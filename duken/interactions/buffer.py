@@ -21,6 +21,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import close_old_connections, connection
 
+from .gates import gates
+
 logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
@@ -139,12 +141,10 @@ def not_forgotten(rows) -> list:
     which ``services.record`` refuses already but other writers (the search log) and a wish
     made meanwhile leave to this last check (``privacy.forgotten.unwanted``). One query, and
     only when the batch names customers."""
-    from duken.privacy.forgotten import unwanted
-
     if not any(getattr(row, "user_id", None) is not None for row in rows):
         return rows
     kept = []
-    for row, drop in zip(rows, unwanted(rows), strict=True):
+    for row, drop in zip(rows, gates.unwanted(rows), strict=True):
         if not drop:
             kept.append(row)
         elif hasattr(row, "occurred_at"):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from . import buffer, context
+from .gates import gates
 from .models import Event, Kind
 from .visitor import visitor_id
 
@@ -54,12 +55,7 @@ def clean_properties(properties) -> dict:
 
 
 def _allowed(request, kind) -> bool:
-    if kind in NECESSARY_KINDS:
-        return True
-    from duken.privacy.models import Purpose
-    from duken.privacy.services import has_consent
-
-    return has_consent(request, Purpose.ANALYTICS)
+    return kind in NECESSARY_KINDS or gates.analytics_allowed(request)
 
 
 def _user(request):
@@ -128,9 +124,7 @@ def record(request, kind, *, obj=None, properties=None) -> bool:
 
 
 def _wished_away(event) -> bool:
-    from duken.privacy.forgotten import refuses
-
-    return refuses(event.user, event)
+    return gates.refuses(event.user, event)
 
 
 def _write_now(event) -> bool:
@@ -162,15 +156,9 @@ def join_visitor(user, visitor: str | None) -> int:
     they would be stored about them."""
     if not visitor or user is None or user.pk is None:
         return 0
-    from duken.privacy.forgotten import covered
-    from duken.privacy.memory import wished_keys
-
     buffer.flush()
     history = Event.objects.filter(visitor_id=visitor, user__isnull=True)
-    if wished_keys(user):
-        events = list(history.only("pk", "kind", "content_type", "object_id", "properties"))
-        drops = covered(user, events)
-        Event.objects.filter(
-            pk__in=[event.pk for event, drop in zip(events, drops, strict=True) if drop]
-        ).delete()
+    doomed = gates.covered(user, history)
+    if doomed:
+        Event.objects.filter(pk__in=doomed).delete()
     return history.update(user=user, country=user.country[:64])

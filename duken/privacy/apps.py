@@ -6,9 +6,17 @@ class PrivacyConfig(AppConfig):
     label = "privacy"
 
     def ready(self):
+        from duken.interactions import gates
         from duken.interactions.visitor import register_keep_check
 
-        from . import signals  # noqa: F401
-        from .services import may_keep_visitor_id
+        from . import forgotten, signals  # noqa: F401
+        from .services import has_analytics_consent, may_keep_visitor_id
 
         register_keep_check(may_keep_visitor_id)
+        # What the interaction log may keep is privacy's decision (the log never imports it).
+        gates.register(
+            analytics_allowed=has_analytics_consent,
+            refuses=forgotten.refuses,
+            unwanted=forgotten.unwanted,
+            covered=forgotten.covered_history,
+        )

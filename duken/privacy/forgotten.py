@@ -182,3 +182,12 @@ def _query(row) -> str:
     else:
         return ""
     return query.strip() if isinstance(query, str) else ""
+
+
+def covered_history(user, history) -> list[int]:
+    """The ids of a visitor's events (``history``, before they logged in) that the customer's
+    wishes cover; the history is read only when they have wishes."""
+    if not memory.wished_keys(user):
+        return []
+    events = list(history.only("pk", "kind", "content_type", "object_id", "properties"))
+    return [event.pk for event, drop in zip(events, covered(user, events), strict=True) if drop]

@@ -166,6 +166,10 @@ def may_personalize(request_or_user) -> bool:
     return current_consents(request_or_user)[Purpose.PERSONALIZATION]
 
 
+def has_analytics_consent(request) -> bool:
+    return has_consent(request, Purpose.ANALYTICS)
+
+
 def may_keep_visitor_id(request) -> bool:
     """Whether the visitor allowed a purpose that needs to recognise them on a later visit;
     only then does their browser keep Duken's visitor id."""
