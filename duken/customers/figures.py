@@ -76,17 +76,26 @@ def order_stats_for(user_ids) -> dict[int, dict]:
     return stats
 
 
+# ``filter(user) -> Q | None``: order lines that no longer count for the customer's figures
+# (privacy registers the lines of what they asked us to forget).
+_line_filters = []
+
+
+def register_line_filter(lines_filter) -> None:
+    if lines_filter not in _line_filters:
+        _line_filters.append(lines_filter)
+
+
 def favourite_categories(user, count: int = 3) -> list[str]:
     """The categories the customer bought from in the most orders (kept orders only), best
     first; units bought break ties. Order lines of what the customer asked us to forget count
     no more (the orders themselves stay on the timeline: they are the shop's records), as on
     their own memory page."""
-    from duken.privacy.forgotten import forgotten_lines
-
     lines = OrderLine.objects.filter(kept_orders_q("order__"), order__user_id=user.pk)
-    covered = forgotten_lines(user)
-    if covered is not None:
-        lines = lines.exclude(covered)
+    for hidden_lines in _line_filters:
+        covered = hidden_lines(user)
+        if covered is not None:
+            lines = lines.exclude(covered)
     rows = (
         lines.exclude(product__primary_category__isnull=True)
         .values(

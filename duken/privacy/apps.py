@@ -6,6 +6,7 @@ class PrivacyConfig(AppConfig):
     label = "privacy"
 
     def ready(self):
+        from duken.customers.figures import register_line_filter
         from duken.interactions import gates
         from duken.interactions.visitor import register_keep_check
 
@@ -20,3 +21,4 @@ class PrivacyConfig(AppConfig):
             unwanted=forgotten.unwanted,
             covered=forgotten.covered_history,
         )
+        register_line_filter(forgotten.forgotten_lines)
