@@ -10,8 +10,8 @@ from django.template import loader
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from duken.checkout import regions
 from duken.outbox import services as outbox
+from duken.shipping import regions
 
 from . import registration, services
 from .models import Address, User

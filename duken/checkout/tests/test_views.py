@@ -566,7 +566,7 @@ def test_the_stored_address_is_shown_and_mailed_in_the_shoppers_language(
     ],
 )
 def test_typed_country_names_map_to_the_stored_name(typed, stored):
-    from duken.checkout.regions import country_value
+    from duken.shipping.regions import country_value
 
     assert country_value(typed) == stored
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from duken.checkout import regions, services
+from duken.checkout import services
 from duken.core.money import quantize
 from duken.customers import services as customers
 from duken.customers.models import Address
@@ -31,6 +31,7 @@ from duken.payments.services import (
     payment_status_url,
     start_payment,
 )
+from duken.shipping import regions
 from duken.shipping.services import Destination, delivery_options
 
 logger = logging.getLogger(__name__)

@@ -4,7 +4,7 @@
 
 from django import template
 
-from duken.checkout import regions
+from duken.shipping import regions
 
 register = template.Library()
 
