@@ -14,7 +14,7 @@ urlpatterns = [
     path("", include("duken.needs.urls")),
     path("", include("duken.recommendations.urls")),
     path("", include("duken.payments.urls")),
-    path("", include("duken.shipping.urls")),
+    path("", include("duken.orders.urls")),
     path("", include("duken.privacy.urls")),
     path("", include("duken.storefront.urls")),
 ]

@@ -12,8 +12,8 @@ from django.urls import reverse
 from duken.catalog.models import Product
 from duken.catalog.tests.test_admin import product_form
 from duken.customers.models import User
-from duken.shipping.services import download_url
-from duken.shipping.tests.test_downloads import _digital_line
+from duken.orders.downloads import download_url
+from duken.orders.tests.test_downloads import _digital_line
 
 pytestmark = pytest.mark.django_db
 

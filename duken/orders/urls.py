@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "shipping"
+app_name = "orders"
 urlpatterns = [
     path("download/<str:token>/", views.download, name="download"),
 ]

@@ -7,8 +7,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from duken.catalog.models import Category, Product
+from duken.orders.downloads import DownloadUnavailable, download_url, downloads_for
 from duken.orders.models import Order, OrderLine
-from duken.shipping.services import DownloadUnavailable, download_url, downloads_for
 
 
 def _digital_line(*, status="paid", paid=True, content=b"%PDF-1.4 the guide"):
@@ -126,7 +126,7 @@ def test_unpaid_order_gets_no_link_and_no_file(client):
 def test_order_downloads_tag_lists_links_only_for_paid_orders():
     from django.template import Context, Template
 
-    template = Template("{% load shipping %}{% order_downloads order %}")
+    template = Template("{% load downloads %}{% order_downloads order %}")
     line = _digital_line()
     html = template.render(Context({"order": line.order}))
     assert "/download/" in html and "The Guide" in html

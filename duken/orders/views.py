@@ -5,13 +5,13 @@ from django.views.decorators.http import require_GET
 
 from duken.core.files import download_name, download_response
 
-from . import services
+from . import downloads
 
 
 def _refuse(request, status, title, message):
     return render(
         request,
-        "shipping/download_error.html",
+        "orders/download_error.html",
         {"title": title, "message": message},
         status=status,
     )
@@ -21,7 +21,7 @@ def _refuse(request, status, title, message):
 def download(request, token):
     """Stream a digital product's file to whoever holds a valid, unexpired link."""
     try:
-        line = services.resolve_download(token)
+        line = downloads.resolve_download(token)
     except signing.SignatureExpired:
         return _refuse(
             request,
@@ -36,7 +36,7 @@ def download(request, token):
             _("This download link is not valid"),
             _("The link is incomplete or was changed. Use the link from your order."),
         )
-    except services.DownloadUnavailable as exc:
+    except downloads.DownloadUnavailable as exc:
         return _refuse(request, 403, _("The download is not available"), str(exc))
     product = line.product
     try:
