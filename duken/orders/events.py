@@ -6,7 +6,8 @@ import logging
 from django.utils import timezone
 
 from .emails import queue_event_email
-from .models import OrderEvent
+from .models import Order, OrderEvent
+from .signals import order_placed, order_status_changed
 
 logger = logging.getLogger(__name__)
 
@@ -25,4 +26,10 @@ def record_event(order, *, from_status: str, to_status: str, actor=None, note: s
         created_at=timezone.now(),
     )
     queue_event_email(event)
+    if not from_status and to_status:
+        order_placed.send(sender=Order, order=order)
+    elif from_status != to_status:
+        order_status_changed.send(
+            sender=Order, order=order, from_status=from_status, to_status=to_status
+        )
     return event

@@ -1,4 +1,5 @@
-"""Orders: placing them (``place_order``) and moving them through their life (``transition``).
+"""Orders: moving them through their life (``transition``). They are placed by completing a
+checkout (``duken.checkout.complete``), which writes them with ``placing.create_order``.
 
 The state machine
 -----------------
@@ -46,18 +47,14 @@ from duken.catalog import stock
 
 from .events import record_event
 from .models import Order, OrderEvent, OrderStatus
-from .placing import CheckoutError, missing_address, place_order
 
 __all__ = [
-    "CheckoutError",
     "IllegalTransition",
     "InsufficientStock",
     "TRANSITIONS",
     "allowed_transitions",
     "mark_paid",
-    "missing_address",
     "order_timeline",
-    "place_order",
     "transition",
 ]
 

@@ -25,6 +25,7 @@ from .models import Message
 
 logger = logging.getLogger(__name__)
 
+
 def lease() -> timedelta:
     """How long a claimed message is held before another worker may send it again."""
     return timedelta(seconds=getattr(settings, "DUKEN_OUTBOX_LEASE_SECONDS", 120))

@@ -1,5 +1,5 @@
-"""Keep the stored lists current between full retrains: a placed order (its first timeline
-event) and a new product each enqueue an incremental update once their transaction commits;
+"""Keep the stored lists current between full retrains: a placed order (``order_placed``)
+and a new product each enqueue an incremental update once their transaction commits;
 a forgotten item re-ranks its customer's list so it stops driving recommendations, and a
 withdrawn wish, which may let it drive them again."""
 
@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 
 from duken.catalog.models import Product
-from duken.orders.models import OrderEvent
+from duken.orders.signals import order_placed as order_placed_signal
 from duken.privacy import memory
 
 from .models import ProductNeighbours
@@ -28,9 +28,8 @@ def _enqueue(task_name: str, *args) -> None:
         logger.exception("recommendation update could not be enqueued", extra={"task": task_name})
 
 
-def order_placed(sender, instance, created, raw=False, **kwargs):
-    if created and not raw and not instance.from_status and instance.to_status:
-        transaction.on_commit(partial(_enqueue, "update_after_order", instance.order_id))
+def order_placed(sender, order, **kwargs):
+    transaction.on_commit(partial(_enqueue, "update_after_order", order.pk))
 
 
 def product_added(sender, instance, created, raw=False, **kwargs):
@@ -44,7 +43,7 @@ def item_forgotten(sender, user, key, **kwargs):
 
 
 def connect() -> None:
-    post_save.connect(order_placed, sender=OrderEvent, dispatch_uid="recs-order-placed")
+    order_placed_signal.connect(order_placed, dispatch_uid="recs-order-placed")
     post_save.connect(product_added, sender=Product, dispatch_uid="recs-product-added")
     memory.item_forgotten.connect(item_forgotten, dispatch_uid="recs-forgotten")
     memory.wish_withdrawn.connect(item_forgotten, dispatch_uid="recs-wish-withdrawn")

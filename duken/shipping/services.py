@@ -22,7 +22,6 @@ __all__ = [
 ]
 
 
-
 class DeliveryUnavailable(Exception):
     """The method does not deliver this cart to this destination."""
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from duken.catalog.models import Product
 from duken.catalog.stock import units_taken
+from duken.checkout import complete
 from duken.checkout import services as cart_services
 from duken.checkout.models import Cart
 from duken.checkout.tests.helpers import ADDRESS, make_product, make_shipping
@@ -31,7 +32,7 @@ def _place(stock, quantity, accept_backorder, payment):
     cart = Cart.objects.create()
     cart_services.add_to_cart(cart, product.pk, quantity)
     try:
-        order = services.place_order(
+        order = complete.place_order(
             cart=cart,
             user=None,
             email="prop@example.com",
@@ -42,7 +43,7 @@ def _place(stock, quantity, accept_backorder, payment):
             accept_backorder=accept_backorder,
             checkout_token=f"prop-{cart.pk}",
         )
-    except services.InsufficientStock:
+    except complete.InsufficientStock:
         product.refresh_from_db()
         assert product.stock == stock  # a refused order takes nothing
         return product, None

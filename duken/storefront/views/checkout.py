@@ -7,105 +7,34 @@ import hashlib
 import logging
 import secrets
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from duken.checkout import services
+from duken.checkout import complete, services
 from duken.core.money import quantize
 from duken.customers import services as customers
-from duken.customers.models import Address
 from duken.interactions.models import Kind
 from duken.interactions.services import record
-from duken.orders import services as orders
 from duken.orders.models import Order
 from duken.payments.services import (
     latest_payment,
     payment_instructions,
     payment_methods,
     payment_status_url,
-    start_payment,
 )
 from duken.shipping import regions
 from duken.shipping.services import Destination, delivery_options
+
+from ..forms import CheckoutForm
 
 logger = logging.getLogger(__name__)
 
 SESSION_TOKENS = "checkout_tokens"
 SESSION_ORDERS = "placed_orders"
-
-
-class CheckoutForm(forms.Form):
-    email = forms.EmailField(label=gettext_lazy("E-mail"), max_length=254)
-    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=32)
-    saved_address = forms.CharField(required=False)
-    full_name = forms.CharField(label=gettext_lazy("Recipient"), max_length=120, required=False)
-    country = forms.CharField(
-        label=gettext_lazy("Country"), max_length=64, initial=regions.HOME_COUNTRY
-    )
-    region = forms.CharField(label=gettext_lazy("Region"), max_length=64, required=False)
-    city = forms.CharField(label=gettext_lazy("City or settlement"), max_length=80, required=False)
-    street = forms.CharField(
-        label=gettext_lazy("Street, house, flat"), max_length=200, required=False
-    )
-    postcode = forms.CharField(label=gettext_lazy("Postcode"), max_length=12, required=False)
-    delivery_method = forms.CharField(max_length=50, required=False)
-    pickup_point = forms.CharField(max_length=20, required=False)
-    payment_method = forms.CharField(max_length=32, required=False)
-    accept_backorder = forms.BooleanField(required=False)
-    note = forms.CharField(
-        label=gettext_lazy("Note for the shop"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    checkout_token = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, user=None, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean_phone(self):
-        phone = customers.normalize_phone(self.cleaned_data["phone"])
-        customers.validate_phone(phone)
-        return phone
-
-    def saved(self):
-        """The customer's saved address chosen on the form, if any."""
-        pk = (self.data.get("saved_address") or "").strip()
-        if not pk.isdecimal() or self.user is None or not self.user.is_authenticated:
-            return None
-        try:
-            return customers.get_address(self.user, int(pk))
-        except Address.DoesNotExist:  # someone else's or a deleted address
-            return None
-
-    def clean(self):
-        data = super().clean()
-        address = self.saved()
-        if address is not None:
-            for key, value in customers.address_as_dict(address).items():
-                if key != "phone":
-                    data[key] = value
-        country = regions.country_value(data.get("country") or "")
-        data["country"] = country
-        region = (data.get("region") or "").strip()
-        if country.casefold() == regions.HOME_COUNTRY.casefold():
-            if region and region not in regions.REGION_VALUES:
-                self.add_error("region", _("Choose a region from the list."))
-            if region in regions.CITY_REGIONS and not (data.get("city") or "").strip():
-                data["city"] = region
-        return data
-
-    def address(self) -> dict:
-        data = self.cleaned_data
-        keys = ("full_name", "country", "region", "city", "street", "postcode")
-        return {key: (data.get(key) or "").strip() for key in keys}
 
 
 def _issue_token(request) -> str:
@@ -274,7 +203,7 @@ def _submit(request):
         return _render(request, form, summary, data, status=400)
 
     try:
-        order = orders.place_order(
+        completed = complete.complete_checkout(
             cart=cart,
             user=request.user,
             email=form.cleaned_data["email"],
@@ -289,25 +218,19 @@ def _submit(request):
             language=getattr(request, "LANGUAGE_CODE", ""),
             request=request,
         )
-    except orders.InsufficientStock as error:
+    except complete.InsufficientStock as error:
         form.add_error(None, error.message)
         return _render(request, form, services.cart_summary(cart), data, status=409)
-    except orders.CheckoutError as error:
+    except complete.CheckoutError as error:
         for field, message in error.errors.items() or [(None, error.message)]:
             form.add_error(field if field in form.fields else None, message)
         return _render(request, form, summary, data, status=400)
 
-    _remember_order(request, order)
+    _remember_order(request, completed.order)
     request.session.pop(services.SESSION_CART_TOKEN, None)
-    try:
-        started = start_payment(order, request=request)
-    except Exception:
-        # The order stands; the buyer can pay from the order page.
-        logger.exception("payment could not start", extra={"order": order.number})
-        return redirect("storefront:order_confirmation", number=order.number)
-    if getattr(started, "redirect_url", None):
-        return redirect(started.redirect_url)
-    return redirect("storefront:order_confirmation", number=order.number)
+    if completed.redirect_url:
+        return redirect(completed.redirect_url)
+    return redirect("storefront:order_confirmation", number=completed.order.number)
 
 
 def _add_address_errors(form, summary, data) -> None:
@@ -316,7 +239,7 @@ def _add_address_errors(form, summary, data) -> None:
     chosen = _options_context(summary, data, form=form)["chosen"]
     if chosen is None or not chosen.needs_address:
         return
-    for field, message in orders.missing_address(form.address()).items():
+    for field, message in complete.missing_address(form.address()).items():
         if field not in form.errors:
             form.add_error(field, message)
 
