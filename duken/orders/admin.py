@@ -5,14 +5,12 @@ actor; the admin never writes a status itself."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from duken.checkout.models import Cart, CartLine
 from duken.core.money import format_money
 
 from . import services
@@ -263,37 +261,3 @@ class OrderAdmin(admin.ModelAdmin):
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_transition", args=[obj.pk]
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
-
-
-class CartLineInline(admin.TabularInline):
-    model = CartLine
-    fields = ("product", "quantity", "added_at")
-    readonly_fields = fields
-    extra = 0
-    max_num = 0
-    can_delete = False
-
-
-@admin.register(Cart)
-class CartAdmin(admin.ModelAdmin):
-    """Carts are read-only here: they belong to the shoppers."""
-
-    list_display = ("token", "user", "status", "line_count", "updated_at")
-    list_filter = ("status", "updated_at")
-    search_fields = ("token", "user__email")
-    list_select_related = ("user",)
-    readonly_fields = ("token", "user", "status", "created_at", "updated_at")
-    inlines = (CartLineInline,)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_lines=Count("lines"))
-
-    @admin.display(description=_("lines"), ordering="n_lines")
-    def line_count(self, obj):
-        return obj.n_lines
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
