@@ -34,6 +34,7 @@ serve: install
 lint: install-dev
 	$(VENV)/bin/ruff check duken bench conftest.py
 	$(VENV)/bin/ruff format --check duken bench conftest.py
+	$(VENV)/bin/lint-imports
 	DUKEN_VAR_DIR=$$(mktemp -d) $(VENV)/bin/duken makemigrations --check --dry-run
 
 # The suite runs on SQLite; with DUKEN_TEST_POSTGRES_URL set it runs again on PostgreSQL,

@@ -13,13 +13,18 @@ class ConversationsConfig(AppConfig):
         from django.db.models.signals import post_delete
 
         from duken.catalog.tiles import register_ratings
+        from duken.customers.facts import Source, register_message_source
         from duken.customers.timeline import register_figure, register_source
 
         from . import chat, signals, timeline
-        from .models import Review
+        from .models import ChatMessage, Question, Review
         from .reviews import ratings_of
 
         register_ratings(ratings_of)
+        # Staff keep a customer's question, review or chat message as a fact in one click.
+        register_message_source(Source.QUESTION, Question, ("user",), "text")
+        register_message_source(Source.REVIEW, Review, ("user",), "text")
+        register_message_source(Source.CHAT, ChatMessage, ("author", "user", "customer"), "text")
 
         post_delete.connect(signals.review_deleted, sender=Review, dispatch_uid="review_deleted")
 

@@ -4,24 +4,28 @@
 a fact in one click by staff; ``quote`` gives it back in the customer's words ("You told us on
 3 May that ..."); ``facts_for`` is what segments, messages and pages read."""
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from duken.orders.models import Order
+
 from .models import CustomerFact
 
 Source = CustomerFact.Source
 
-# The messages staff can turn into a fact: source kind -> (app label, model, author fields
-# tried in order, text field). A chat message written by staff is never a customer's fact.
+# The messages staff can turn into a fact: source kind -> (model, author fields tried in
+# order, text field). Apps above this one register theirs (``register_message_source``, from
+# the conversations app's ``AppConfig.ready()``). A message written by staff is never a
+# customer's fact.
 MESSAGE_MODELS = {
-    Source.QUESTION: ("conversations", "Question", ("user",), "text"),
-    Source.REVIEW: ("conversations", "Review", ("user",), "text"),
-    Source.CHAT: ("conversations", "ChatMessage", ("author", "user", "customer"), "text"),
-    Source.CHECKOUT_NOTE: ("orders", "Order", ("user",), "customer_note"),
+    Source.CHECKOUT_NOTE: (Order, ("user",), "customer_note"),
 }
+
+
+def register_message_source(source_kind, model, author_fields, text_field) -> None:
+    MESSAGE_MODELS[source_kind] = (model, tuple(author_fields), text_field)
 
 
 class MessageNotFound(LookupError):
@@ -60,12 +64,7 @@ def add_fact(
 
 def message_model(source_kind):
     spec = MESSAGE_MODELS.get(source_kind)
-    if spec is None:
-        return None
-    try:
-        return apps.get_model(spec[0], spec[1])
-    except LookupError:
-        return None
+    return spec[0] if spec is not None else None
 
 
 def find_message(source_kind, pk):
@@ -73,7 +72,7 @@ def find_message(source_kind, pk):
     model = message_model(source_kind)
     if model is None:
         raise MessageNotFound(source_kind)
-    _app, _model, author_fields, text_field = MESSAGE_MODELS[source_kind]
+    _model, author_fields, text_field = MESSAGE_MODELS[source_kind]
     try:
         pk = int(pk)
         if not 0 < pk < 2**63:
