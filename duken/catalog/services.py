@@ -8,15 +8,11 @@ import threading
 import time
 from decimal import Decimal, InvalidOperation
 
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Count,
-    ExpressionWrapper,
     OuterRef,
-    Q,
     Subquery,
     prefetch_related_objects,
 )
@@ -137,30 +133,6 @@ def product_categories(product) -> list[Category]:
     by_id = _categories_by_id(ids)
     found = [by_id[pk] for pk in ids if pk in by_id and by_id[pk].is_active]
     return sorted(found, key=lambda c: (c.position, c.name))
-
-
-RELATED_TTL = 60  # seconds a category's "related" list may lag behind stock changes
-
-
-def related_products(product, limit=8) -> list[Product]:
-    """Popular products from the same main category, those in stock first.
-
-    Every product of a category shares one list (the category's top ``limit + 1``, minus the
-    product itself), so it is computed once per category and cached briefly."""
-    key = f"catalog:related:{product.primary_category_id}:{limit}"
-    top = cache.get(key)
-    if top is None:
-        top = list(
-            card_products()
-            .filter(primary_category_id=product.primary_category_id)
-            .order_by(
-                ExpressionWrapper(Q(stock__gt=0) | Q(is_digital=True), BooleanField()).desc(),
-                "-popularity",
-                "pk",
-            )[: limit + 1]
-        )
-        cache.set(key, top, RELATED_TTL)
-    return [p for p in top if p.pk != product.pk][:limit]
 
 
 def record_search(

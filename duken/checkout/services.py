@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -312,12 +311,6 @@ def cart_summary(cart: Cart | None, *, with_images: bool = False) -> CartSummary
             )
     summary.subtotal = quantize(summary.subtotal)
     return summary
-
-
-def cart_item_count(cart: Cart | None) -> int:
-    if cart is None:
-        return 0
-    return cart.lines.filter(product__is_active=True).aggregate(n=Sum("quantity"))["n"] or 0
 
 
 _HEADER_COUNT_SQL = {

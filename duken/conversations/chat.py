@@ -255,10 +255,6 @@ def is_shopper(user, session, conversation: Conversation) -> bool:
     return conversation.pk in session_ids(session)
 
 
-def may_read(user, session, conversation: Conversation) -> bool:
-    return is_shopper(user, session, conversation) or is_staff_reader(user)
-
-
 def current_for(user, session) -> Conversation | None:
     """The shopper's newest conversation: theirs if logged in, else the session's."""
     ids = session_ids(session)

@@ -168,10 +168,6 @@ class Question(models.Model):
     def get_absolute_url(self):
         return reverse("conversations:question", args=[self.pk])
 
-    @property
-    def is_answered(self) -> bool:
-        return self.answered_at is not None
-
 
 class Answer(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")

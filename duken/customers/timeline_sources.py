@@ -166,6 +166,8 @@ def _event_title(event, obj) -> str:
         return _("Added “%(name)s” to the wishlist") % name
     if kind == Kind.BACK_IN_STOCK_REQUEST:
         return _("Asked to hear when “%(name)s” is back in stock") % name
+    if kind == Kind.PRODUCT_REQUEST:
+        return _("Told us what they could not find: “%(name)s”") % name
     if kind == Kind.BID:
         return _("Bid on “%(name)s”") % name
     label = str(Kind(kind).label) if kind in Kind.values else kind

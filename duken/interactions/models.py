@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     CHAT_MESSAGE = "chat_message", _("Chat message")
     WISHLIST_ADD = "wishlist_add", _("Added to wishlist")
     BACK_IN_STOCK_REQUEST = "back_in_stock_request", _("Back-in-stock request")
+    PRODUCT_REQUEST = "product_request", _("Product request")
     EMAIL_OPEN = "email_open", _("E-mail opened")
     EMAIL_CLICK = "email_click", _("E-mail link clicked")
     AD_IMPRESSION = "ad_impression", _("Ad impression")

@@ -151,6 +151,7 @@ def tell_us(request):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                record(request, Kind.PRODUCT_REQUEST, obj=asked)
                 address = asked.promise.guest_address
                 confirm = guest_addresses.waits_for_confirmation(customer, address)
                 return render(

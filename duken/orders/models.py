@@ -82,10 +82,6 @@ class Order(models.Model):
         return self.number
 
     @property
-    def is_paid(self):
-        return self.paid_at is not None
-
-    @property
     def has_backorder(self):
         return any(line.backordered_quantity for line in self.lines.all())
 

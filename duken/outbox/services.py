@@ -175,8 +175,3 @@ def retry(message_ids) -> int:
     for pk in message_ids:
         transaction.on_commit(partial(_nudge, pk), robust=True)
     return changed
-
-
-def sent_to(user):
-    """The messages the shop delivered to ``user``, newest first (their timeline's e-mails)."""
-    return Message.objects.filter(user=user, status=Message.Status.SENT).order_by("-sent_at", "-pk")

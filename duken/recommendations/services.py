@@ -26,12 +26,6 @@ from .serving import (  # noqa: F401  (part of this API)
 from .tasks import train_recommendations  # noqa: F401  (part of this API)
 
 
-def cart_widget(summary, limit: int = 8) -> Widget:
-    """ "Complete your order": what is often bought with the cart's products."""
-    lines = [(line.product.pk, line.product.name) for line in getattr(summary, "lines", [])]
-    return basket_widget(lines, name="complete-order", limit=limit)
-
-
 def confirmation_widget(order, lines=None, limit: int = 8) -> Widget:
     """On the order confirmation: what customers who bought these products also bought."""
     lines = lines if lines is not None else list(order.lines.all())

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from duken.core.money import quantize
 
-from .models import DeliveryMethod, DeliveryRate, PickupPoint, Zone
+from .models import DeliveryMethod, DeliveryRate, PickupPoint
 from .zones import Destination, match_zone, place_in_zone
 
 __all__ = [
@@ -37,10 +37,6 @@ class DeliveryOption:
     pickup_points: list = field(default_factory=list)
     needs_address: bool = True
     description: str = ""
-
-    @property
-    def is_free(self) -> bool:
-        return self.cost == 0
 
 
 def rate_cost(rate: DeliveryRate, *, weight_grams: int, subtotal) -> Decimal:
@@ -151,5 +147,3 @@ def quote(
     raise DeliveryUnavailable(_("This delivery method is not available for your order."))
 
 
-def zone_for(destination: Destination) -> Zone | None:
-    return match_zone(destination)

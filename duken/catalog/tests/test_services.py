@@ -109,18 +109,6 @@ def test_get_product_only_finds_active_products(shelf):
         services.get_product("no-such-product")
 
 
-def test_related_products_share_the_main_category(shelf, make_product):
-    # given
-    alpha = shelf["products"][0]
-    make_product("Sold Out Mug", categories=[shelf["cups"]], stock=0, popularity=999)
-
-    # when
-    related = services.related_products(alpha, limit=8)
-
-    # then
-    assert [p.name for p in related] == ["Gamma Mug", "Beta Mug", "Sold Out Mug"]
-
-
 def test_home_sections(shelf, make_product):
     # given
     make_product("Sold Out Mug", categories=[shelf["cups"]], stock=0, popularity=999)

@@ -96,7 +96,7 @@ def test_a_customer_never_reads_another_customers_conversation(client, shopper, 
 def test_a_guest_never_reads_another_guests_conversation(client):
     other = chat.start(text="Mine only", email="first@x.kz")
     assert client.get("/chat/").json()["conversation"] is None
-    assert not chat.may_read(None, client.session, other)
+    assert not chat.is_shopper(None, client.session, other)
 
 
 def test_the_emailed_link_opens_the_conversation_in_another_browser(client):

@@ -296,3 +296,11 @@ def test_logging_out_gives_the_browser_a_fresh_visitor_id(consenting):
     after = unsign(response.cookies[COOKIE_NAME].value)
     assert after is not None and after != before
     assert unsign(consenting.cookies[COOKIE_NAME].value) == after
+
+
+def test_the_home_page_is_recorded_as_a_page_view_with_consent(consenting, client):
+    # when a visitor who allowed analytics opens the home page
+    consenting.get(reverse("storefront:home"))
+    # then one page view is kept, with its path
+    assert _kinds() == [Kind.PAGE_VIEW]
+    assert Event.objects.get().properties == {"path": "/"}

@@ -54,3 +54,24 @@ def test_requests_with_markup_are_shown_to_staff_as_text(client, staff, payload)
         page = client.get(url).content.decode()
         assert payload not in page
         assert payload.replace("<", "&lt;").replace(">", "&gt;") in page
+
+
+def test_a_tell_us_request_is_recorded_and_shown_on_the_staff_timeline(client, shopper, staff):
+    # given a customer who allowed analytics
+    from duken.customers.timeline import entries_for
+    from duken.interactions import buffer
+    from duken.interactions.models import Event, Kind
+    from duken.privacy import services as privacy
+    from duken.privacy.models import Purpose
+
+    client.force_login(shopper)
+    client.post(reverse("privacy:consent"), {"choice": "all"})
+    assert privacy.current_consents(shopper)[Purpose.ANALYTICS]
+    # when they tell the shop what they could not find
+    client.post(reverse("needs:tell_us"), {"text": "A camel wool blanket", "query": "blanket"})
+    # then it is in their interaction history and on the timeline staff read
+    buffer.flush()
+    event = Event.objects.get(kind=Kind.PRODUCT_REQUEST)
+    assert event.user == shopper and event.obj == ProductRequest.objects.get()
+    titles = [entry.title for entry in entries_for(shopper, kinds={"event"})]
+    assert "Told us what they could not find: “A camel wool blanket”" in titles

@@ -68,6 +68,7 @@ def home(request):
         catalog.with_images(list(data["new"]) + list(data["popular"]))
         return data
 
+    record(request, Kind.PAGE_VIEW, properties={"path": request.path})
     return render(
         request,
         "storefront/home.html",
