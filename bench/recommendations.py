@@ -79,10 +79,10 @@ def line(label, values):
 
 
 def customers_with_consent(count):
-    from duken.checkout.tests.helpers import session_request
     from duken.privacy import services as privacy
     from duken.privacy.models import Purpose, Source
     from duken.recommendations.models import CustomerRecommendations
+    from duken.testing.factories import session_request
 
     users = [
         row.user for row in CustomerRecommendations.objects.select_related("user")[: count * 3]
@@ -100,7 +100,7 @@ def widget_timings(products, users):
     from django.template.loader import render_to_string
     from django.test import RequestFactory
 
-    from duken.checkout.tests.helpers import session_request
+    from duken.testing.factories import session_request
 
     factory = RequestFactory()
     cache.clear()

@@ -11,10 +11,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from duken.checkout.tests.helpers import make_order, make_product
 from duken.conversations import promises, questions, reviews
 from duken.conversations.models import ProductRating, Promise, Review
 from duken.orders.models import OrderStatus
+from duken.testing.factories import make_order, make_product
 
 pytestmark = pytest.mark.django_db
 XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]

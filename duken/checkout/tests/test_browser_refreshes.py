@@ -9,8 +9,8 @@ arrive, and only then releases."""
 
 import pytest
 
-from duken.checkout.tests.helpers import make_category, make_product, make_shipping
 from duken.orders.models import Order
+from duken.testing.factories import make_category, make_product, make_shipping
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 from duken.checkout import services
 from duken.checkout.models import Cart, CartLine
 from duken.checkout.services import MAX_QUANTITY, CartError
-
-from .helpers import make_product
+from duken.testing.factories import make_product
 
 pytestmark = pytest.mark.django_db
 

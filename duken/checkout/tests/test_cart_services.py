@@ -7,8 +7,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from duken.checkout import services
 from duken.checkout.models import Cart, CartLine
 from duken.checkout.services import CartError
-
-from .helpers import make_product, session_request
+from duken.testing.factories import make_product, session_request
 
 pytestmark = pytest.mark.django_db
 

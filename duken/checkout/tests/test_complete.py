@@ -9,9 +9,9 @@ from duken.catalog.models import Product
 from duken.checkout import complete
 from duken.checkout import services as cart_services
 from duken.checkout.models import Cart
-from duken.checkout.tests.helpers import ADDRESS, make_product, make_shipping
 from duken.orders import services
 from duken.orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from duken.testing.factories import ADDRESS, make_product, make_shipping
 
 pytestmark = pytest.mark.django_db
 

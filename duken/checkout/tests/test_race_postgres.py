@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from duken.checkout.models import CartLine
-from duken.checkout.tests.helpers import make_product
+from duken.testing.factories import make_product
 
 TABS = 16
 ALL_APPS = list(settings.INSTALLED_APPS)

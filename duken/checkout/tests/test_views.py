@@ -9,8 +9,7 @@ from django.urls import reverse
 from duken.catalog.models import Product
 from duken.checkout.models import Cart, CartLine
 from duken.orders.models import Order
-
-from .helpers import make_product, make_shipping
+from duken.testing.factories import make_product, make_shipping
 
 pytestmark = pytest.mark.django_db
 

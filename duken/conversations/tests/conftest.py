@@ -2,8 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
-from duken.checkout.tests.helpers import make_order, make_product
 from duken.orders.models import OrderStatus
+from duken.testing.factories import make_order, make_product
 
 XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 

@@ -12,10 +12,10 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from duken.checkout.tests.helpers import make_order, make_product
 from duken.conversations import questions, reviews
 from duken.conversations.models import Promise, Review
 from duken.orders.models import OrderStatus
+from duken.testing.factories import make_order, make_product
 
 ALL_APPS = list(settings.INSTALLED_APPS)
 pytestmark = [

@@ -3,10 +3,10 @@
 import pytest
 from django.db import IntegrityError
 
-from duken.checkout.tests.helpers import make_order, make_product
 from duken.conversations import reviews
 from duken.conversations.models import ProductRating, Review
 from duken.orders.models import OrderEvent, OrderStatus
+from duken.testing.factories import make_order, make_product
 
 pytestmark = pytest.mark.django_db
 

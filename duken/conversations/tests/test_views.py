@@ -389,7 +389,7 @@ def test_a_cached_block_costs_guests_no_query_and_signed_in_customers_one(
 def test_products_nobody_talked_about_share_one_block_that_costs_no_query(
     product, staff, buyer, django_assert_num_queries
 ):
-    from duken.checkout.tests.helpers import make_product
+    from duken.testing.factories import make_product
 
     # given a quiet product's block rendered once (the set of talked-about products is cached)
     quiet, other_quiet = make_product(name="Quiet Lamp"), make_product(name="Quiet Mug")

@@ -10,10 +10,10 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from duken.checkout.tests.helpers import make_product
 from duken.conversations.models import Question, Review
 from duken.customers import facts
 from duken.customers.models import CustomerFact
+from duken.testing.factories import make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -243,8 +243,8 @@ def test_a_chat_message_becomes_a_fact_but_never_a_staff_reply(client, aliya, st
 
 
 def test_staff_keep_a_checkout_note_as_a_fact_from_the_order_page(client, aliya, staff):
-    from duken.checkout.tests.helpers import make_order
     from duken.orders.models import Order
+    from duken.testing.factories import make_order
 
     # given an order whose buyer wrote a note at checkout
     order = make_order(

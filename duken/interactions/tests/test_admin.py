@@ -2,8 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from duken.checkout.tests.helpers import make_product
 from duken.interactions.models import Event, Kind
+from duken.testing.factories import make_product
 
 pytestmark = pytest.mark.django_db
 

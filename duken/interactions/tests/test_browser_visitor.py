@@ -4,11 +4,11 @@ navigation, and a consenting visitor's product view and search land in the log."
 import pytest
 from django.urls import reverse
 
-from duken.checkout.tests.helpers import make_product
 from duken.interactions import buffer
 from duken.interactions.models import Event, Kind
 from duken.interactions.visitor import COOKIE_NAME, unsign
 from duken.privacy import services as privacy
+from duken.testing.factories import make_product
 
 from .conftest import consent_cookie
 

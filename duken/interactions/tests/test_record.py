@@ -5,10 +5,10 @@ import pytest
 from django.utils import timezone
 
 from duken.catalog.models import Product
-from duken.checkout.tests.helpers import make_product
 from duken.interactions import buffer, services
 from duken.interactions.models import Event, Kind
 from duken.privacy import services as privacy
+from duken.testing.factories import make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_withdrawing_consent_stops_recording_at_once(make_request, make_user):
 
 def test_an_order_placed_is_kept_without_consent_and_written_at_once(make_request, make_user):
     # given
-    from duken.checkout.tests.helpers import make_order
+    from duken.testing.factories import make_order
 
     user = make_user()
     order = make_order(lines=[(make_product(), 1, 0)], user=user)

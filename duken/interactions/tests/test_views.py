@@ -7,13 +7,13 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from duken.checkout.tests.helpers import make_product, make_shipping
 from duken.interactions import buffer
 from duken.interactions.models import Event, Kind
 from duken.interactions.visitor import COOKIE_NAME, sign, unsign
 from duken.orders.models import Order
 from duken.privacy import services as privacy
 from duken.privacy.models import Purpose
+from duken.testing.factories import make_product, make_shipping
 
 from .conftest import consent_cookie
 

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from duken.checkout.tests.helpers import make_product
+from duken.testing.factories import make_product
 
 XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 

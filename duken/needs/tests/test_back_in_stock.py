@@ -8,13 +8,13 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from duken.checkout.tests.helpers import make_order
 from duken.conversations import guest_addresses
 from duken.conversations.models import Promise
 from duken.needs import services
 from duken.needs.models import BackInStockRequest
 from duken.orders import services as orders
 from duken.orders.models import OrderStatus
+from duken.testing.factories import make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +159,7 @@ def test_the_sweep_answers_stock_changed_around_the_shops_code(
 def test_flooding_back_in_stock_requests_is_rate_limited(client, db):
     from django.conf import settings
 
-    from duken.checkout.tests.helpers import make_product
+    from duken.testing.factories import make_product
 
     limit = getattr(settings, "DUKEN_POSTS_PER_MINUTE", 5)
     products = [make_product(stock=0, allow_backorder=False) for _ in range(limit + 1)]
@@ -176,8 +176,8 @@ def test_flooding_back_in_stock_requests_is_rate_limited(client, db):
 def test_wishlist_and_waiting_requests_can_be_forgotten_from_what_we_remember(
     client, shopper, other, sold_out
 ):
-    from duken.checkout.tests.helpers import make_product
     from duken.privacy import memory
+    from duken.testing.factories import make_product
 
     scarf = make_product(name="Wool Scarf")
     item, _ = services.add_to_wishlist(shopper, scarf)

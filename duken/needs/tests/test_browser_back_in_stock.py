@@ -7,9 +7,9 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
-from duken.checkout.tests.helpers import make_product
 from duken.conversations.models import Promise
 from duken.needs.models import BackInStockRequest
+from duken.testing.factories import make_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from duken.checkout.tests.helpers import make_product
 from duken.conversations import chat, guest_addresses, promises
 from duken.conversations.models import ConfirmationMail, Promise
 from duken.needs.models import BackInStockRequest, ProductRequest
+from duken.testing.factories import make_product
 
 pytestmark = pytest.mark.django_db
 

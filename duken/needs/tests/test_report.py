@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from duken.catalog.models import SearchQuery
-from duken.checkout.tests.helpers import make_product
 from duken.needs import report, services
 from duken.needs.models import BackInStockRequest, WishlistItem
+from duken.testing.factories import make_product
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from duken.checkout.tests.helpers import make_product
 from duken.needs import services
 from duken.needs.models import WishlistItem
+from duken.testing.factories import make_product
 
 pytestmark = pytest.mark.django_db
 

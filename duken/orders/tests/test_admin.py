@@ -2,8 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from duken.checkout.tests.helpers import make_order, make_product
 from duken.orders.models import OrderStatus
+from duken.testing.factories import make_order, make_product
 
 pytestmark = pytest.mark.django_db
 

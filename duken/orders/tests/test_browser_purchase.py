@@ -7,8 +7,8 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
-from duken.checkout.tests.helpers import make_category, make_product, make_shipping
 from duken.orders.models import Order, OrderStatus
+from duken.testing.factories import make_category, make_product, make_shipping
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,11 +4,11 @@ from django.core import mail
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
-from duken.checkout.tests.helpers import make_order, make_product
 from duken.orders import emails, services
 from duken.orders.models import OrderStatus
 from duken.outbox.models import Message
 from duken.outbox.tasks import deliver_message
+from duken.testing.factories import make_order, make_product
 
 S = OrderStatus
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from duken.catalog.models import Product
 from duken.checkout.models import Cart, CartLine
-from duken.checkout.tests.helpers import make_product, make_shipping
 from duken.orders.models import Order, OrderEvent, OrderLine
 from duken.payments.models import Payment
+from duken.testing.factories import make_product, make_shipping
 
 BUYERS = 50
 UNITS = 10

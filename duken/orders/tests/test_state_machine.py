@@ -2,10 +2,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from duken.checkout.tests.helpers import make_order, make_product
 from duken.orders import services
 from duken.orders.models import OrderEvent, OrderStatus
 from duken.orders.services import IllegalTransition
+from duken.testing.factories import make_order, make_product
 
 S = OrderStatus
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,10 @@ from duken.catalog.stock import units_taken
 from duken.checkout import complete
 from duken.checkout import services as cart_services
 from duken.checkout.models import Cart
-from duken.checkout.tests.helpers import ADDRESS, make_product, make_shipping
 from duken.orders import services
 from duken.orders.models import OrderStatus
 from duken.shipping.models import DeliveryMethod
+from duken.testing.factories import ADDRESS, make_product, make_shipping
 
 S = OrderStatus
 pytestmark = pytest.mark.django_db

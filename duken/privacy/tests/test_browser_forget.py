@@ -6,11 +6,11 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 
-from duken.checkout.tests.helpers import make_category, make_product
 from duken.interactions.models import Event
 from duken.interactions.tests.helpers import count_written
 from duken.privacy import memory
 from duken.privacy.models import ForgottenItem
+from duken.testing.factories import make_category, make_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

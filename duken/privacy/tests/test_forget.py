@@ -6,13 +6,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from duken.catalog.models import SearchQuery
-from duken.checkout.tests.helpers import make_category, make_order, make_product
 from duken.customers import services as customers
 from duken.customers.models import Address
 from duken.interactions import services as interactions
 from duken.interactions.models import Event, Kind
 from duken.privacy import memory
 from duken.privacy.models import ConsentRecord, ForgottenItem, Purpose
+from duken.testing.factories import make_category, make_order, make_product
 
 pytestmark = pytest.mark.django_db
 

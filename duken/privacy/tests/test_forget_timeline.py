@@ -6,10 +6,10 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from duken.checkout.tests.helpers import make_category, make_order, make_product
 from duken.customers import timeline
 from duken.interactions.models import Event, Kind
 from duken.privacy import memory
+from duken.testing.factories import make_category, make_order, make_product
 
 pytestmark = pytest.mark.django_db
 

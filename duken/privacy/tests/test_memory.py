@@ -6,12 +6,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from duken.catalog.models import SearchQuery
-from duken.checkout.tests.helpers import make_category, make_product
 from duken.customers import services as customers
 from duken.interactions.models import Event, Kind
 from duken.privacy import memory
 from duken.privacy import services as privacy
 from duken.privacy.models import ForgottenItem, Purpose, Source
+from duken.testing.factories import make_category, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_interests_come_with_counts_and_a_plain_reason(customer, history, kitche
 
 
 def test_bought_products_count_from_orders(customer, kitchen):
-    from duken.checkout.tests.helpers import make_order
+    from duken.testing.factories import make_order
 
     product = make_product(name="Copper Kettle", category=kitchen)
     make_order(user=customer, lines=[(product, 1, 0)])

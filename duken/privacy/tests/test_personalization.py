@@ -7,11 +7,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponse
 from django.urls import reverse
 
-from duken.checkout.tests.helpers import make_category, make_product
 from duken.interactions.models import Event, Kind
 from duken.privacy import memory
 from duken.privacy import services as privacy
 from duken.privacy.models import Purpose, Source
+from duken.testing.factories import make_category, make_product
 
 pytestmark = pytest.mark.django_db
 

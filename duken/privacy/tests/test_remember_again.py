@@ -11,11 +11,11 @@ from django.test import Client
 from django.urls import reverse
 
 from duken.catalog.models import SearchQuery
-from duken.checkout.tests.helpers import make_category, make_product
 from duken.interactions import buffer
 from duken.interactions.models import Event, Kind
 from duken.privacy import memory
 from duken.privacy.models import ForgottenItem
+from duken.testing.factories import make_category, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -304,8 +304,8 @@ def test_a_category_forgotten_with_leave_to_remember_again_comes_back_from_new_v
 def _paid_order(customer, product):
     from django.utils import timezone
 
-    from duken.checkout.tests.helpers import make_order
     from duken.orders.models import OrderStatus
+    from duken.testing.factories import make_order
 
     return make_order(
         user=customer, lines=[(product, 1, 0)], status=OrderStatus.PAID, paid_at=timezone.now()

@@ -6,8 +6,8 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from duken.checkout.tests.helpers import make_category, make_order, make_product
 from duken.orders.models import OrderStatus
+from duken.testing.factories import make_category, make_order, make_product
 
 PASSWORD = "Steppe-Winds-2026"
 

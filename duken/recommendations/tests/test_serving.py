@@ -4,8 +4,8 @@ customers (never a 500), cold start before any training, and a small, fixed numb
 import pytest
 from django.core.cache import cache
 
-from duken.checkout.tests.helpers import make_product
 from duken.recommendations import services, serving, training
+from duken.testing.factories import make_product
 
 from . import shop
 
@@ -156,9 +156,9 @@ def test_home_widgets_for_a_personalized_customer_cost_few_queries(trained, clie
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from duken.checkout.tests.helpers import session_request
     from duken.privacy import services as privacy
     from duken.privacy.models import Purpose, Source
+    from duken.testing.factories import session_request
 
     aliya = trained["customers"]["aliya"]
     request = session_request(aliya)

@@ -5,11 +5,11 @@ office's view of a customer and "What we remember about you"."""
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from duken.checkout.tests.helpers import session_request
 from duken.interactions.models import Event, Kind
 from duken.privacy import services as privacy
 from duken.privacy.models import Purpose, Source
 from duken.recommendations import services, training
+from duken.testing.factories import session_request
 
 from . import shop
 

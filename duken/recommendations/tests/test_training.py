@@ -5,7 +5,6 @@ drive a recommendation."""
 import pytest
 from django.core.management import call_command
 
-from duken.checkout.tests.helpers import make_product
 from duken.orders.events import record_event
 from duken.privacy.models import ForgottenItem
 from duken.recommendations import incremental, personal, training
@@ -15,6 +14,7 @@ from duken.recommendations.models import (
     ProductNeighbours,
     TrainingRun,
 )
+from duken.testing.factories import make_product
 
 from . import shop
 

@@ -1,0 +1,1 @@
+"""What the tests share: factories that build real rows (no mocks)."""
