@@ -11,7 +11,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -258,3 +258,25 @@ def address_confirmed(sender, address, **kwargs) -> None:
     """A guest confirmed their address: their requests for products in stock are answered."""
     product_ids = waiting_requests().filter(promise__guest_address=address)
     stock_may_have_returned(product_ids.values_list("product_id", flat=True))
+
+
+_STATE_SQL = (
+    "SELECT EXISTS(SELECT 1 FROM {wishlist} WHERE customer_id = %s AND product_id = %s),"
+    " EXISTS(SELECT 1 FROM {waiting} WHERE customer_id = %s AND product_id = %s"
+    " AND notified_at IS NULL)"
+)
+
+
+def product_state(user, product) -> dict:
+    """Whether ``user`` saved ``product`` and waits for it to be back: one small query, and
+    only for a signed-in customer (the product page asks on every view)."""
+    if user is None or not user.is_authenticated or product is None:
+        return {"saved": False, "waiting": False}
+    sql = _STATE_SQL.format(
+        wishlist=connection.ops.quote_name(WishlistItem._meta.db_table),
+        waiting=connection.ops.quote_name(BackInStockRequest._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, product.pk, user.pk, product.pk])
+        saved, waiting = cursor.fetchone()
+    return {"saved": bool(saved), "waiting": bool(waiting)}
