@@ -569,3 +569,15 @@ def test_typed_country_names_map_to_the_stored_name(typed, stored):
     from duken.checkout.regions import country_value
 
     assert country_value(typed) == stored
+
+
+@pytest.mark.parametrize("next_value", ["-1", "x", "storefront:account", "//evil.example/"])
+def test_adding_with_a_next_that_is_not_a_path_goes_to_the_cart(client, next_value):
+    # given
+    product = make_product(stock=5)
+    # when the form is posted with a next value that is not a page of the shop
+    response = _add(client, product, "1", next=next_value)
+    # then the product is added and the visitor sees the cart
+    assert response.status_code == 302
+    assert response["Location"] == reverse("storefront:cart")
+    assert CartLine.objects.filter(product=product).exists()

@@ -219,6 +219,22 @@ def test_the_inbox_offers_the_click_and_shows_the_facts_beside(client, aliya, st
     assert kept.text == "Size 42, for my mother?" and kept.customer == aliya
 
 
+def test_keeping_a_fact_with_a_next_that_is_not_a_path_goes_to_the_timeline(client, aliya, staff):
+    # given
+    product = make_product(name="Felt Slippers")
+    question = Question.objects.create(product=product, user=aliya, text="Size 42, please")
+    client.force_login(staff)
+    # when
+    response = client.post(
+        reverse("backoffice:fact_from_message"),
+        {"source": "question", "id": question.pk, "next": "-1"},
+    )
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == reverse("backoffice:customer_timeline", args=[aliya.pk])
+    assert CustomerFact.objects.filter(customer=aliya, source_kind="question").exists()
+
+
 def test_a_chat_message_becomes_a_fact_but_never_a_staff_reply(client, aliya, staff):
     from duken.conversations import chat
     from duken.conversations.models import ChatMessage

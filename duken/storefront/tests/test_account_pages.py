@@ -71,6 +71,44 @@ def test_register_logs_the_new_customer_in(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("next_value", ["abc", "-1", "http://evil.example/"])
+def test_register_with_a_next_that_is_not_a_path_goes_to_the_account(client, next_value):
+    # when
+    response = client.post(
+        "/account/register/",
+        {
+            "email": "new@example.kz",
+            "first_name": "Arman",
+            "password": PASSWORD,
+            "next": next_value,
+        },
+    )
+    # then the account is made and the customer lands on it
+    assert response.status_code == 302 and response["Location"] == "/account/"
+    assert User.objects.filter(email="new@example.kz").exists()
+
+
+@pytest.mark.django_db
+def test_a_new_address_with_a_next_that_is_not_a_path_goes_to_the_addresses(client, customer):
+    # given
+    client.force_login(customer)
+    data = {
+        "full_name": "Dana Serikova",
+        "phone": "+7 701 000 00 00",
+        "country": "Kazakhstan",
+        "region": "Almaty",
+        "city": "Almaty",
+        "street": "Abay 1",
+        "next": "true",
+    }
+    # when
+    response = client.post("/account/addresses/new/", data)
+    # then
+    assert response.status_code == 302 and response["Location"] == "/account/addresses/"
+    assert Address.objects.filter(user=customer, street="Abay 1").exists()
+
+
+@pytest.mark.django_db
 def test_register_shows_errors_for_taken_email_and_weak_password(client, customer):
     response = client.post(
         "/account/register/", {"email": customer.email, "first_name": "X", "password": "123"}

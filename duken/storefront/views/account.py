@@ -9,12 +9,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from duken.core.redirects import safe_next
 from duken.customers import services as customers
 from duken.customers.forms import AddressForm, PasswordResetForm, RegistrationForm
 from duken.customers.models import Address
@@ -27,15 +27,6 @@ from duken.payments.services import (
 )
 
 ORDERS_PER_PAGE = 10
-
-
-def _safe_next(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 class LoginView(auth_views.LoginView):
@@ -88,11 +79,11 @@ def register(request):
             # The cart merge runs on the user_logged_in signal, as for a normal log-in.
             login(request, user, backend="duken.customers.backends.EmailBackend")
             messages.success(request, _("Welcome to Duken! Your account is ready."))
-            return redirect(_safe_next(request, reverse_lazy("storefront:account")))
+            return redirect(safe_next(request, reverse("storefront:account")))
     return render(
         request,
         "storefront/account/register.html",
-        {"form": form, "next": _safe_next(request, "")},
+        {"form": form, "next": safe_next(request, "")},
     )
 
 
@@ -139,7 +130,7 @@ def _address_form(request, address=None):
         saved = form.save(user=request.user)
         if saved is not None:
             messages.success(request, _("The address is saved."))
-            return redirect(_safe_next(request, reverse_lazy("storefront:addresses")))
+            return redirect(safe_next(request, reverse("storefront:addresses")))
     return render(
         request,
         "storefront/account/address_form.html",
