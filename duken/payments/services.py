@@ -1,6 +1,5 @@
 """Payments: starting them, applying what providers report, staff confirmations, timeouts."""
 
-import json
 import logging
 import secrets
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks.exceptions import InvalidTaskError
 
+from duken.core import jsondata
 from duken.core.money import quantize
 from duken.orders import services as orders
 from duken.orders.models import Order, OrderStatus
@@ -329,7 +329,7 @@ def handle_callback(provider_code: str, request) -> CallbackOutcome:
 def _payload(request) -> dict:
     """A rejected body as it came, for the audit trail (bounded)."""
     try:
-        data = json.loads(request.body)
+        data = jsondata.loads(request.body)
         return data if isinstance(data, dict) else {"body": str(data)[:1000]}
     except ValueError:
         return {"body": request.body[:1000].decode("utf-8", "replace")}
