@@ -139,6 +139,52 @@ def test_login_with_a_wrong_password_says_so(client, customer):
     assert "wrong" in response.content.decode()
 
 
+LONG_EMAIL = "a" * 60_000 + "@example.kz"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("login_name", ["a" * 60_000, LONG_EMAIL, "a" * 244 + "@example.kz"])
+@pytest.mark.parametrize(
+    "url, wrong_login",
+    [
+        ("/account/login/", "The e-mail or password is wrong."),
+        ("/admin/login/", "Please enter the correct e-mail address and password"),
+    ],
+)
+def test_a_login_name_longer_than_an_address_is_a_wrong_login(
+    client, customer, url, wrong_login, login_name
+):
+    # when (an account exists, so SQLite evaluates the case-insensitive lookup)
+    response = client.post(url, {"username": login_name, "password": PASSWORD})
+    # then the usual answer to a wrong login
+    assert response.status_code == 200
+    assert wrong_login in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_very_long_address_asking_for_a_password_reset_is_an_invalid_address(client, customer):
+    # when
+    response = client.post("/account/password-reset/", {"email": LONG_EMAIL})
+    # then
+    assert response.status_code == 200
+    assert 'class="errorlist"' in response.content.decode()
+    assert not mail.outbox
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("email", [LONG_EMAIL, "a" * 244 + "@example.kz"])
+def test_registering_with_an_address_longer_than_254_characters_is_refused(client, customer, email):
+    # when
+    response = client.post(
+        "/account/register/", {"email": email, "first_name": "Arman", "password": PASSWORD}
+    )
+    # then
+    assert response.status_code == 200
+    assert 'class="errorlist"' in response.content.decode()
+    assert User.objects.count() == 1
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "url", ["/account/", "/account/addresses/", "/account/orders/", "/account/orders/X1/"]
