@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from duken.checkout.models import Cart, CartLine
+from duken.core import admin as core_admin
 from duken.core.money import format_money
 
 from . import services
@@ -97,7 +98,7 @@ def mark_paid_action(modeladmin, request, queryset):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(core_admin.ModelAdmin):
     list_display = (
         "order_number",
         "customer",
@@ -275,7 +276,7 @@ class CartLineInline(admin.TabularInline):
 
 
 @admin.register(Cart)
-class CartAdmin(admin.ModelAdmin):
+class CartAdmin(core_admin.ModelAdmin):
     """Carts are read-only here: they belong to the shoppers."""
 
     list_display = ("token", "user", "status", "line_count", "updated_at")

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from duken.core import admin as core_admin
+
 from .models import DeliveryMethod, DeliveryRate, PickupPoint, Zone
 
 
@@ -27,7 +29,7 @@ class PickupPointInline(admin.TabularInline):
 
 
 @admin.register(DeliveryMethod)
-class DeliveryMethodAdmin(admin.ModelAdmin):
+class DeliveryMethodAdmin(core_admin.ModelAdmin):
     list_display = ["name", "code", "kind", "is_active", "position", "rate_count"]
     list_editable = ["is_active", "position"]
     list_filter = ["kind", "is_active"]
@@ -46,7 +48,7 @@ class DeliveryMethodAdmin(admin.ModelAdmin):
 
 
 @admin.register(Zone)
-class ZoneAdmin(admin.ModelAdmin):
+class ZoneAdmin(core_admin.ModelAdmin):
     list_display = ["name", "code", "position", "is_fallback"]
     list_editable = ["position"]
     search_fields = ["name", "code", "cities", "regions", "countries"]
@@ -55,7 +57,7 @@ class ZoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(PickupPoint)
-class PickupPointAdmin(admin.ModelAdmin):
+class PickupPointAdmin(core_admin.ModelAdmin):
     list_display = ["name", "city", "address", "opening_hours", "method", "is_active"]
     list_filter = ["city", "is_active", "method"]
     list_editable = ["is_active"]

@@ -1,0 +1,64 @@
+"""Every admin page answers a malformed request as the admin answers any bad input."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+
+from duken.checkout.tests.helpers import make_product
+from duken.core.admin import RobustAdminMixin
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(get_user_model().objects.create_superuser("root@duken.example", "x"))
+    return client
+
+
+def test_every_admin_page_has_the_robust_base():
+    # given every model admin of the site, the shop's and the ones Django and the queue bring
+    model_admins = admin.site._registry.values()
+    # then
+    assert [type(m).__name__ for m in model_admins if not isinstance(m, RobustAdminMixin)] == []
+
+
+@pytest.mark.parametrize("view", ["change", "delete"])
+def test_an_empty_to_field_is_the_primary_key_on_every_admin_page(staff_client, view):
+    # given one product (so a real object is asked for too)
+    product = make_product()
+    for model in admin.site._registry:
+        url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/{product.pk}/{view}/"
+        # when
+        response = staff_client.get(url + "?_to_field=")
+        # then the page, a refusal or "no such object": never a server error
+        assert response.status_code in (200, 302, 403), url
+
+
+def test_a_search_of_60000_characters_lists_nothing_instead_of_failing(staff_client):
+    # given rows, so SQLite evaluates the search's LIKE patterns
+    make_product(name="Red Mug")
+    # when
+    users = staff_client.get("/admin/customers/user/", {"q": "a" * 60_000})
+    products = staff_client.get("/admin/catalog/product/", {"q": "a" * 60_000})
+    # then
+    assert users.status_code == 200 and products.status_code == 200
+    assert products.context["cl"].result_count == 0
+
+
+def test_the_autocomplete_takes_a_term_of_60000_characters(staff_client):
+    # given a category to match against
+    make_product()
+    # when the product form's category picker asks
+    response = staff_client.get(
+        "/admin/autocomplete/",
+        {
+            "term": "a" * 60_000,
+            "app_label": "catalog",
+            "model_name": "product",
+            "field_name": "primary_category",
+        },
+    )
+    # then
+    assert response.status_code == 200
+    assert response.json()["results"] == []
