@@ -4,9 +4,11 @@ Every move calls ``orders.services.transition`` (or ``mark_paid``) with the staf
 actor; the admin never writes a status itself."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -229,7 +231,11 @@ class OrderAdmin(core_admin.ModelAdmin):
         ]
 
     def transition_view(self, request, object_id):
-        order = get_object_or_404(Order, pk=object_id)
+        # The admin's own lookup: an id that is no order's ("abc", "..") is a 404, as for a
+        # missing one.
+        order = self.get_object(request, unquote(object_id))
+        if order is None:
+            raise Http404
         if not self.has_change_permission(request, order):
             raise PermissionDenied
         status = request.POST.get("to_status", "")
