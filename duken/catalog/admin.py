@@ -48,7 +48,7 @@ class ProductImageForm(forms.ModelForm):
         return image
 
 
-class ProductImageInline(admin.TabularInline):
+class ProductImageInline(core_admin.TabularInline):
     model = ProductImage
     form = ProductImageForm
     extra = 1

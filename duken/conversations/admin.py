@@ -40,7 +40,7 @@ class ReviewAdmin(ReadOnlyMixin, core_admin.ModelAdmin):
         )
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(core_admin.TabularInline):
     model = Answer
     extra = 0
     can_delete = False

@@ -1,11 +1,13 @@
 """The base of every admin page of the shop: a malformed request gets the admin's usual answer,
-never a server error. Each app's ModelAdmin derives from ``ModelAdmin`` here (a test holds every
-registered one to it); Django's group admin and the task queue's admin are registered again
+never a server error. Each app's model admins and inlines derive from the classes here (a test
+holds every registered one to it); Django's group admin and the task queue's admin are registered again
 below with the same base."""
 
 from django.contrib import admin
+from django.contrib.admin import widgets
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django_tasks_db.admin import DBTaskResultAdmin as TasksDBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
@@ -14,7 +16,51 @@ from django_tasks_db.models import DBTaskResult
 SEARCH_TERM_MAX_LENGTH = 200
 
 
-class RobustAdminMixin:
+class _KeysOnlyMixin:
+    def optgroups(self, name, value, attr=None):
+        # A posted value that can be no key of the related model ("abc", a number beyond the
+        # column's range) is shown as nothing chosen, and the form says the choice is not
+        # valid; Django's widget looks it up as it is and fails (ValueError, OverflowError).
+        return super().optgroups(name, [v for v in value if self._may_be_key(v)], attr)
+
+    def _may_be_key(self, value) -> bool:
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        key = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+        try:
+            key.run_validators(key.to_python(value))
+        except ValidationError:
+            return False
+        return True
+
+
+class AutocompleteSelect(_KeysOnlyMixin, widgets.AutocompleteSelect):
+    pass
+
+
+class AutocompleteSelectMultiple(_KeysOnlyMixin, widgets.AutocompleteSelectMultiple):
+    pass
+
+
+class RobustFormsMixin:
+    """Admin forms, of a model admin or an inline, that redisplay any posted value."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class RobustAdminMixin(RobustFormsMixin):
     def get_search_results(self, request, queryset, search_term):
         """The changelist's search and the autocomplete, with the term cut to a sane length."""
         return super().get_search_results(request, queryset, search_term[:SEARCH_TERM_MAX_LENGTH])
@@ -26,6 +72,14 @@ class RobustAdminMixin:
 
 
 class ModelAdmin(RobustAdminMixin, admin.ModelAdmin):
+    pass
+
+
+class TabularInline(RobustFormsMixin, admin.TabularInline):
+    pass
+
+
+class StackedInline(RobustFormsMixin, admin.StackedInline):
     pass
 
 

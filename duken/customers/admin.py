@@ -10,7 +10,7 @@ from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import Address, CustomerNote, CustomerTag, SentEmail, User
 
 
-class AddressInline(admin.StackedInline):
+class AddressInline(core_admin.StackedInline):
     model = Address
     extra = 0
     fields = [

@@ -35,7 +35,7 @@ BADGES = {
 }
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(core_admin.TabularInline):
     model = OrderLine
     fields = (
         "product_name",
@@ -55,7 +55,7 @@ class OrderLineInline(admin.TabularInline):
     verbose_name_plural = _("lines")
 
 
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(core_admin.TabularInline):
     model = OrderEvent
     fields = ("created_at", "from_label", "to_label", "actor", "note", "notified_at")
     readonly_fields = fields
@@ -272,7 +272,7 @@ class OrderAdmin(core_admin.ModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
-class CartLineInline(admin.TabularInline):
+class CartLineInline(core_admin.TabularInline):
     model = CartLine
     fields = ("product", "quantity", "added_at")
     readonly_fields = fields

@@ -8,7 +8,7 @@ from . import services
 from .models import Payment, PaymentCallback, SandboxCharge
 
 
-class CallbackInline(admin.TabularInline):
+class CallbackInline(core_admin.TabularInline):
     model = PaymentCallback
     extra = 0
     can_delete = False

@@ -6,7 +6,7 @@ from duken.core import admin as core_admin
 from .models import DeliveryMethod, DeliveryRate, PickupPoint, Zone
 
 
-class DeliveryRateInline(admin.TabularInline):
+class DeliveryRateInline(core_admin.TabularInline):
     model = DeliveryRate
     extra = 0
     autocomplete_fields = ["zone"]
@@ -22,7 +22,7 @@ class DeliveryRateInline(admin.TabularInline):
     ]
 
 
-class PickupPointInline(admin.TabularInline):
+class PickupPointInline(core_admin.TabularInline):
     model = PickupPoint
     extra = 0
     fields = ["name", "city", "address", "opening_hours", "is_active"]

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 
 from duken.checkout.tests.helpers import make_product
-from duken.core.admin import RobustAdminMixin
+from duken.core.admin import RobustAdminMixin, RobustFormsMixin
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +19,10 @@ def staff_client(client):
 def test_every_admin_page_has_the_robust_base():
     # given every model admin of the site, the shop's and the ones Django and the queue bring
     model_admins = admin.site._registry.values()
+    inlines = [inline for m in model_admins for inline in m.inlines]
     # then
     assert [type(m).__name__ for m in model_admins if not isinstance(m, RobustAdminMixin)] == []
+    assert [i.__name__ for i in inlines if not issubclass(i, RobustFormsMixin)] == []
 
 
 @pytest.mark.parametrize("view", ["change", "delete"])
@@ -62,3 +64,19 @@ def test_the_autocomplete_takes_a_term_of_60000_characters(staff_client):
     # then
     assert response.status_code == 200
     assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize("category", ["abc", "1.5", "\x00", "9" * 40])
+def test_a_posted_category_that_can_be_no_key_is_a_form_error(staff_client, category):
+    # given a product form whose category is picked with the autocomplete
+    product = make_product(name="Red Mug")
+    # when its category is posted as something no category's key can be
+    response = staff_client.post(
+        f"/admin/catalog/product/{product.pk}/change/",
+        {"name": "Red Mug", "primary_category": category},
+    )
+    # then the form is shown again with the error, nothing chosen, nothing saved
+    assert response.status_code == 200
+    assert "primary_category" in response.context["adminform"].form.errors
+    product.refresh_from_db()
+    assert product.primary_category_id is not None
