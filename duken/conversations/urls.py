@@ -14,5 +14,5 @@ urlpatterns = [
     path("account/conversations/", views.my_conversations, name="account"),
     path("chat/", chat_views.state, name="chat_state"),
     path("chat/send/", chat_views.send, name="chat_send"),
-    path("chat/continue/<str:token>/", chat_views.continue_link, name="chat_continue"),
+    path("chat/continue/<text:token>/", chat_views.continue_link, name="chat_continue"),
 ]

@@ -4,5 +4,5 @@ from . import views
 
 app_name = "shipping"
 urlpatterns = [
-    path("download/<str:token>/", views.download, name="download"),
+    path("download/<text:token>/", views.download, name="download"),
 ]

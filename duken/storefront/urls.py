@@ -20,7 +20,7 @@ urlpatterns = [
     path("account/addresses/<int:pk>/delete/", account.address_delete, name="address_delete"),
     path("account/addresses/<int:pk>/default/", account.address_default, name="address_default"),
     path("account/orders/", account.orders, name="orders"),
-    path("account/orders/<str:number>/", account.order_detail, name="order_detail"),
+    path("account/orders/<text:number>/", account.order_detail, name="order_detail"),
     path("account/password/", account.PasswordChangeView.as_view(), name="password_change"),
     path(
         "account/password/done/",
@@ -50,7 +50,7 @@ urlpatterns = [
     path("checkout/", checkout.checkout, name="checkout"),
     path("checkout/options/", checkout.checkout_options, name="checkout_options"),
     path(
-        "checkout/done/<str:number>/",
+        "checkout/done/<text:number>/",
         checkout.order_confirmation,
         name="order_confirmation",
     ),
