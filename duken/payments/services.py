@@ -223,7 +223,8 @@ def _client_ip(request):
 def _record(provider_code, payload, *, accepted, reason, payment=None, request=None):
     PaymentCallback.objects.create(
         payment=payment,
-        provider=provider_code,
+        # an unknown provider's name comes from the URL, of any length
+        provider=provider_code[: PaymentCallback._meta.get_field("provider").max_length],
         payload=payload,
         accepted=accepted,
         reason=reason[:200],
@@ -332,7 +333,9 @@ def _payload(request) -> dict:
         data = jsondata.loads(request.body)
         return data if isinstance(data, dict) else {"body": str(data)[:1000]}
     except ValueError:
-        return {"body": request.body[:1000].decode("utf-8", "replace")}
+        # as text a JSON column keeps: PostgreSQL refuses the NUL character
+        text = request.body[:1000].decode("utf-8", "replace").replace("\x00", "\ufffd")
+        return {"body": text}
 
 
 def apply_return(payment: Payment, request) -> Payment:

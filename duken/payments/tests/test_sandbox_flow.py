@@ -365,3 +365,28 @@ def test_a_signed_callback_with_a_fresh_timestamp_still_pays(client):
     assert response.status_code == 200
     payment.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED
+
+
+@pytest.mark.django_db
+def test_a_callback_for_a_provider_with_a_very_long_name_is_kept_within_the_column(client):
+    # when
+    response = client.post(
+        f"/payments/callback/{'z' * 3000}/", data=b"{}", content_type="application/json"
+    )
+    # then (PostgreSQL refuses a longer value than the column's)
+    assert response.status_code == 400
+    assert PaymentCallback.objects.get().provider == "z" * 32
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [bytes(range(256)), b'{"reference": "nul \\u0000"}'])
+def test_a_callback_body_holding_nul_characters_is_refused_and_kept_without_them(client, body):
+    # when
+    response = client.post(
+        "/payments/callback/sandbox/", data=body, content_type="application/json"
+    )
+    # then the usual refusal, and the audit trail holds what PostgreSQL can store
+    assert response.status_code == 400
+    assert response.json()["error"] == "body is not a JSON object"
+    kept = PaymentCallback.objects.get().payload
+    assert not any("\x00" in value for value in kept.values() if isinstance(value, str))
