@@ -274,6 +274,17 @@ def test_a_forged_checkout_token_is_not_accepted(client, shipping):
     assert not Order.objects.exists()
 
 
+def test_a_nul_character_in_the_checkout_token_is_refused_by_the_form(client, shipping):
+    # given the checkout form
+    _add(client, make_product(stock=3), "1")
+    page = client.get(reverse("storefront:checkout"))
+    # when it comes back with a NUL character in its token (PostgreSQL cannot look one up)
+    response = _checkout_post(client, _token(page) + "\x00")
+    # then the form is shown again and no order is placed
+    assert response.status_code == 400
+    assert not Order.objects.exists()
+
+
 def test_shortages_are_flagged_before_paying_and_need_consent(client, shipping):
     # given
     product = make_product(stock=1, allow_backorder=True, restock_days=5)
