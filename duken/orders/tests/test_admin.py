@@ -64,6 +64,17 @@ def test_staff_move_an_order_and_the_timeline_records_who(admin_client):
     assert "Kazpost RR123" in response.content.decode()
 
 
+def test_a_nul_character_in_a_moves_note_is_dropped(admin_client):
+    # given
+    order = make_order(lines=[(make_product(), 1, 0)], payment="cash_on_delivery")
+    url = reverse("admin:orders_order_transition", args=[order.pk])
+    # when staff move it with a note holding a NUL character (PostgreSQL cannot store one)
+    response = admin_client.post(url, {"to_status": "packed", "note": "Kazpost\x00 RR123"})
+    # then
+    assert response.status_code == 302
+    assert order.events.last().note == "Kazpost RR123"
+
+
 def test_an_illegal_move_shows_the_error_and_changes_nothing(admin_client):
     # given
     order = make_order(lines=[(make_product(), 1, 0)])
