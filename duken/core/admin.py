@@ -1,8 +1,9 @@
 """The base of every admin page of the shop: a malformed request gets the admin's usual answer,
 never a server error. Each app's model admins and inlines derive from the classes here (a test
-holds every registered one to it); Django's group admin and the task queue's admin are registered again
-below with the same base."""
+holds every registered one to it); Django's group admin and the task queue's admin are
+registered again below with the same base."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin import widgets
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
@@ -16,22 +17,46 @@ from django_tasks_db.models import DBTaskResult
 SEARCH_TERM_MAX_LENGTH = 200
 
 
+def _key_field(model, to_field_name=None):
+    return model._meta.get_field(to_field_name or model._meta.pk.name)
+
+
+def _may_be_key(key_field, value) -> bool:
+    """Whether a posted ``value`` can be a value of the key at all: "abc" or a number beyond
+    the column's range cannot, and a database lookup with one fails (ValueError; OverflowError
+    on SQLite, a DataError on PostgreSQL) instead of finding nothing."""
+    try:
+        key_field.run_validators(key_field.to_python(value))
+    except ValidationError:
+        return False
+    return True
+
+
 class _KeysOnlyMixin:
     def optgroups(self, name, value, attr=None):
-        # A posted value that can be no key of the related model ("abc", a number beyond the
-        # column's range) is shown as nothing chosen, and the form says the choice is not
-        # valid; Django's widget looks it up as it is and fails (ValueError, OverflowError).
-        return super().optgroups(name, [v for v in value if self._may_be_key(v)], attr)
-
-    def _may_be_key(self, value) -> bool:
+        # A posted value that can be no key is shown as nothing chosen (the form says the
+        # choice is not valid); Django's widget looks every one up as it is.
         remote = self.field.remote_field
-        opts = remote.model._meta
-        key = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+        key = _key_field(remote.model, getattr(remote, "field_name", None))
+        return super().optgroups(name, [v for v in value if _may_be_key(key, v)], attr)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        # Django checks each key's form but looks them all up in one IN query, which fails on
+        # a number beyond the column's range; such a value is not a valid choice.
+        key = _key_field(self.queryset.model, self.to_field_name)
         try:
-            key.run_validators(key.to_python(value))
-        except ValidationError:
-            return False
-        return True
+            bad = [v for v in frozenset(value) if not _may_be_key(key, v)]
+        except TypeError:  # not a list: Django says so
+            bad = []
+        if bad:
+            raise ValidationError(
+                self.error_messages["invalid_pk_value"],
+                code="invalid_pk_value",
+                params={"pk": bad[0]},
+            )
+        return super()._check_values(value)
 
 
 class AutocompleteSelect(_KeysOnlyMixin, widgets.AutocompleteSelect):
@@ -53,6 +78,7 @@ class RobustFormsMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", ModelMultipleChoiceField)
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = AutocompleteSelectMultiple(
                 db_field, self.admin_site, using=kwargs.get("using")

@@ -80,3 +80,21 @@ def test_a_posted_category_that_can_be_no_key_is_a_form_error(staff_client, cate
     assert "primary_category" in response.context["adminform"].form.errors
     product.refresh_from_db()
     assert product.primary_category_id is not None
+
+
+@pytest.mark.parametrize("category", ["abc", "²", "9" * 40])
+def test_a_posted_list_of_categories_with_one_that_can_be_no_key_is_a_form_error(
+    staff_client, category
+):
+    # given a product and its categories, chosen from a list
+    product = make_product(name="Red Mug")
+    first = product.primary_category
+    # when the list comes back with a value no category's key can be
+    response = staff_client.post(
+        f"/admin/catalog/product/{product.pk}/change/",
+        {"name": "Red Mug", "primary_category": first.pk, "categories": [first.pk, category]},
+    )
+    # then the form is shown again with the error, nothing saved
+    assert response.status_code == 200
+    assert "categories" in response.context["adminform"].form.errors
+    assert list(product.categories.all()) == [first]
