@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from duken.core import admin as core_admin
 from duken.core.files import PrivateFileInput
 
 from . import services
@@ -12,7 +13,7 @@ from .models import Category, Product, ProductImage, SearchQuery
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(core_admin.ModelAdmin):
     list_display = ["name", "name_ru", "name_kk", "slug", "position", "product_count", "is_active"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active"]
@@ -48,7 +49,7 @@ class ProductImageForm(forms.ModelForm):
         return image
 
 
-class ProductImageInline(admin.TabularInline):
+class ProductImageInline(core_admin.TabularInline):
     model = ProductImage
     form = ProductImageForm
     extra = 1
@@ -80,7 +81,7 @@ class StockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(core_admin.ModelAdmin):
     list_display = ["name", "sku", "price", "stock", "primary_category", "popularity", "is_active"]
     list_editable = ["price", "stock", "is_active"]
     list_filter = ["is_active", StockFilter, "is_digital", "primary_category"]
@@ -154,7 +155,7 @@ class FoundFilter(admin.SimpleListFilter):
 
 
 @admin.register(SearchQuery)
-class SearchQueryAdmin(admin.ModelAdmin):
+class SearchQueryAdmin(core_admin.ModelAdmin):
     list_display = ["query", "normalized", "result_count", "language", "user", "created_at"]
     list_filter = [FoundFilter, "language"]
     search_fields = ["query", "normalized"]

@@ -4,10 +4,12 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from duken.core import admin as core_admin
+
 from .models import Cart, CartLine
 
 
-class CartLineInline(admin.TabularInline):
+class CartLineInline(core_admin.TabularInline):
     model = CartLine
     fields = ("product", "quantity", "added_at")
     readonly_fields = fields
@@ -17,7 +19,7 @@ class CartLineInline(admin.TabularInline):
 
 
 @admin.register(Cart)
-class CartAdmin(admin.ModelAdmin):
+class CartAdmin(core_admin.ModelAdmin):
     """Carts are read-only here: they belong to the shoppers."""
 
     list_display = ("token", "user", "status", "line_count", "updated_at")

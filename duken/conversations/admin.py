@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from duken.core import admin as core_admin
+
 from . import questions, reviews
 from .models import Answer, ProductRating, Promise, Question, Review
 
@@ -18,7 +20,7 @@ class ReadOnlyMixin:
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyMixin, core_admin.ModelAdmin):
     list_display = ("product", "user", "rating", "status", "helpful_count", "created_at")
     list_filter = ("status", "rating")
     search_fields = ("text", "title", "user__email", "product__name")
@@ -38,7 +40,7 @@ class ReviewAdmin(ReadOnlyMixin, admin.ModelAdmin):
         )
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(core_admin.TabularInline):
     model = Answer
     extra = 0
     can_delete = False
@@ -49,7 +51,7 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class QuestionAdmin(ReadOnlyMixin, core_admin.ModelAdmin):
     list_display = ("text", "product", "user", "created_at", "answered_at", "is_hidden")
     list_filter = ("is_hidden", ("answered_at", admin.EmptyFieldListFilter))
     search_fields = ("text", "user__email", "product__name")
@@ -69,7 +71,7 @@ class QuestionAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Promise)
-class PromiseAdmin(admin.ModelAdmin):
+class PromiseAdmin(core_admin.ModelAdmin):
     list_display = ("kind", "customer", "owner", "said_at", "due_at", "status", "closed_at")
     list_filter = ("status", "kind", "owner")
     search_fields = ("words", "customer__email", "email")
@@ -99,6 +101,6 @@ class PromiseAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductRating)
-class ProductRatingAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ProductRatingAdmin(ReadOnlyMixin, core_admin.ModelAdmin):
     list_display = ("product", "count", "total", "updated_at")
     list_select_related = ("product",)

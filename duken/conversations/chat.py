@@ -64,8 +64,13 @@ def away_after() -> timedelta:
 # Validation -----------------------------------------------------------------------------
 
 
+def _plain(text) -> str:
+    # NUL characters are never meant and PostgreSQL cannot store them.
+    return (text if isinstance(text, str) else "").replace("\x00", "").strip()
+
+
 def clean_text(text) -> str:
-    text = (text if isinstance(text, str) else "").strip()
+    text = _plain(text)
     if not text:
         raise ChatError(_("Write a message first."))
     if len(text) > CHAT_MESSAGE_MAX:
@@ -77,8 +82,7 @@ def clean_text(text) -> str:
 
 
 def clean_contact(name, email, customer) -> tuple[str, str]:
-    name = (name if isinstance(name, str) else "").strip()
-    email = (email if isinstance(email, str) else "").strip()
+    name, email = _plain(name), _plain(email)
     if len(name) > CHAT_NAME_MAX:
         raise ChatError(
             _("The name can be at most %(max)d characters long.") % {"max": CHAT_NAME_MAX}
@@ -108,6 +112,7 @@ def start(
     name, email = clean_contact(name, email, customer)
     if customer is not None:
         email = ""  # never an address the customer did not prove: theirs is on the account
+    where = _plain(where)
     now = timezone.now()
     with transaction.atomic():
         address = guest_addresses.address_for(email, visitor, language) if email else None
@@ -197,7 +202,7 @@ def shopper_disconnected(conversation_id: int) -> None:
 def close(conversation: Conversation, by, reply: str = "") -> Promise | None:
     """Close the conversation and keep its promise: the customer is e-mailed ``reply`` (or the
     last staff message) quoting their first words. Raises ``ChatError`` with nothing to say."""
-    reply = (reply or "").strip()
+    reply = _plain(reply)
     if len(reply) > CHAT_MESSAGE_MAX:
         raise ChatError(
             _("A message can be at most %(max)d characters long (this one has %(count)d).")

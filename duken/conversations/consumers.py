@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from duken.core import jsondata
 from duken.interactions.models import Kind
 from duken.interactions.services import record
 
@@ -81,11 +82,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if self.role == "shopper":
             await database_sync_to_async(chat.shopper_disconnected)(self.conversation_id)
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # A binary or empty frame is bad input like any other (Channels would raise on it).
+        content = await self.decode_json(text_data) if text_data else None
+        await self.receive_json(content, **kwargs)
+
     @classmethod
     async def decode_json(cls, text_data):
         try:
-            return await super().decode_json(text_data)
-        except ValueError:
+            return jsondata.loads(text_data)
+        except ValueError:  # also nesting too deep to decode
             return None  # answered as an unknown request
 
     async def receive_json(self, content, **kwargs):

@@ -12,9 +12,9 @@ urlpatterns = [
     path("questions/<int:pk>/", views.question_detail, name="question"),
     path("questions/<int:pk>/answer/", views.question_answer, name="question_answer"),
     path("account/conversations/", views.my_conversations, name="account"),
-    path("confirm/<str:token>/", views.confirm_address, name="confirm_address"),
+    path("confirm/<text:token>/", views.confirm_address, name="confirm_address"),
     path("chat/", chat_views.state, name="chat_state"),
     path("chat/send/", chat_views.send, name="chat_send"),
-    path("chat/continue/<str:token>/", chat_views.continue_link, name="chat_continue"),
-    path("chat/continue/<str:token>/fresh/", chat_views.fresh_link, name="chat_fresh_link"),
+    path("chat/continue/<text:token>/", chat_views.continue_link, name="chat_continue"),
+    path("chat/continue/<text:token>/fresh/", chat_views.fresh_link, name="chat_fresh_link"),
 ]

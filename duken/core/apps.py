@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import register_converter
 from django.utils.translation import gettext_lazy as _
 
 DAY = 24 * 3600
@@ -15,7 +16,9 @@ class CoreConfig(AppConfig):
             checks,  # noqa: F401  (registers Duken's system checks)
             recurring,
         )
+        from .converters import TextConverter
 
+        register_converter(TextConverter, "text")
         # What `duken clearsessions` does, daily, without cron.
         recurring.register(
             "core.clear-sessions", "duken.core.tasks.clear_expired_sessions", every=DAY

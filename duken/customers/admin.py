@@ -5,11 +5,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from duken.core import admin as core_admin
+
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import Address, CustomerNote, CustomerTag, User
 
 
-class AddressInline(admin.StackedInline):
+class AddressInline(core_admin.StackedInline):
     model = Address
     extra = 0
     fields = [
@@ -22,7 +24,7 @@ class AddressInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(core_admin.RobustAdminMixin, DjangoUserAdmin):
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
     change_form_template = "customers/admin/user_change_form.html"
@@ -118,7 +120,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Address)
-class AddressAdmin(admin.ModelAdmin):
+class AddressAdmin(core_admin.ModelAdmin):
     list_display = ["full_name", "user", "city", "region", "country", "is_default"]
     list_filter = ["is_default", "country", "region"]
     search_fields = ["full_name", "phone", "city", "street", "user__email"]
@@ -127,7 +129,7 @@ class AddressAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomerTag)
-class CustomerTagAdmin(admin.ModelAdmin):
+class CustomerTagAdmin(core_admin.ModelAdmin):
     """Tags are put on customers on their timeline; here they can be looked up or deleted."""
 
     list_display = ["name", "created_at"]
@@ -141,7 +143,7 @@ class CustomerTagAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomerNote)
-class CustomerNoteAdmin(admin.ModelAdmin):
+class CustomerNoteAdmin(core_admin.ModelAdmin):
     """Read-only: notes are written and deleted on the customer's timeline."""
 
     list_display = ["customer", "author", "created_at", "text"]

@@ -125,7 +125,8 @@ def customers_who_told(words):
     from django.contrib.auth import get_user_model
 
     words = " ".join(str(words or "").split())
-    if not words:
+    if not words or len(words) > CustomerFact.MAX_LENGTH:
+        # no fact holds more (and SQLite refuses a LIKE pattern over 50,000 bytes)
         return get_user_model().objects.none()
     told = CustomerFact.objects.filter(is_active=True, text__icontains=words)
     return get_user_model().objects.filter(pk__in=told.values("customer_id"))

@@ -19,7 +19,9 @@ from .models import Address, User
 
 class RegistrationForm(forms.Form):
     email = forms.EmailField(
-        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("E-mail"),
+        max_length=User._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     first_name = forms.CharField(
         label=_("First name"),

@@ -12,6 +12,10 @@ class CustomerManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):
+        # A longer name is no account's address (so a wrong login, as usual); SQLite would even
+        # refuse the case-insensitive lookup of a very long one ("LIKE pattern too complex").
+        if len(username) > self.model._meta.get_field(self.model.USERNAME_FIELD).max_length:
+            raise self.model.DoesNotExist
         return self.get(email__iexact=username)
 
     def _create_user(self, email, password, **extra):

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from duken.core import admin as core_admin
+
 from .models import Event
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(core_admin.ModelAdmin):
     list_display = (
         "occurred_at",
         "kind",

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from duken.core import admin as core_admin
+
 from .models import BackInStockRequest, ProductRequest, WishlistItem
 
 
 @admin.register(ProductRequest)
-class ProductRequestAdmin(admin.ModelAdmin):
+class ProductRequestAdmin(core_admin.ModelAdmin):
     list_display = ["text", "customer", "email", "query", "created_at"]
     list_filter = ["created_at"]
     search_fields = ["text", "normalized", "email"]
@@ -13,7 +15,7 @@ class ProductRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(BackInStockRequest)
-class BackInStockRequestAdmin(admin.ModelAdmin):
+class BackInStockRequestAdmin(core_admin.ModelAdmin):
     list_display = ["product", "customer", "email", "created_at", "notified_at"]
     list_filter = ["notified_at", "created_at"]
     search_fields = ["product__name", "email"]
@@ -21,7 +23,7 @@ class BackInStockRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(WishlistItem)
-class WishlistItemAdmin(admin.ModelAdmin):
+class WishlistItemAdmin(core_admin.ModelAdmin):
     list_display = ["product", "customer", "added_at"]
     search_fields = ["product__name"]
     raw_id_fields = ["customer", "product"]

@@ -39,7 +39,9 @@ def add_to_wishlist(customer, product) -> tuple[WishlistItem, bool]:
 
 
 def remove_from_wishlist(customer, product_id) -> bool:
-    deleted, _rows = WishlistItem.objects.filter(customer=customer, product_id=product_id).delete()
+    # Matched on the product's own key, which takes an id too large for the database as no
+    # product; SQLite refuses one on the foreign key column (OverflowError).
+    deleted, _rows = WishlistItem.objects.filter(customer=customer, product__pk=product_id).delete()
     return bool(deleted)
 
 

@@ -6,12 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from duken.catalog.models import Product
 from duken.conversations import guest_addresses, ratelimit
+from duken.core.redirects import safe_next
 from duken.customers import facts
 from duken.customers.models import CustomerFact
 from duken.interactions.models import Kind
@@ -37,15 +37,6 @@ def _rate_limited(request):
     )
 
 
-def _back(request, fallback: str):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
-
-
 # --- wishlist -------------------------------------------------------------------------------
 
 
@@ -63,7 +54,7 @@ def wishlist_add(request, product_id: int):
     if created:
         record(request, Kind.WISHLIST_ADD, obj=product)
     messages.success(request, _("Saved to your wishlist."))
-    return _back(request, product.get_absolute_url())
+    return redirect(safe_next(request, product.get_absolute_url()))
 
 
 @login_required
@@ -71,7 +62,7 @@ def wishlist_add(request, product_id: int):
 def wishlist_remove(request, product_id: int):
     services.remove_from_wishlist(request.user, product_id)
     messages.success(request, _("Removed from your wishlist."))
-    return _back(request, reverse("needs:wishlist"))
+    return redirect(safe_next(request, reverse("needs:wishlist")))
 
 
 @login_required

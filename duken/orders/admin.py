@@ -4,13 +4,16 @@ Every move calls ``orders.services.transition`` (or ``mark_paid``) with the staf
 actor; the admin never writes a status itself."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from duken.core import admin as core_admin
 from duken.core.money import format_money
 
 from . import services
@@ -30,7 +33,7 @@ BADGES = {
 }
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(core_admin.TabularInline):
     model = OrderLine
     fields = (
         "product_name",
@@ -50,7 +53,7 @@ class OrderLineInline(admin.TabularInline):
     verbose_name_plural = _("lines")
 
 
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(core_admin.TabularInline):
     model = OrderEvent
     fields = ("created_at", "from_label", "to_label", "actor", "note", "notified_at")
     readonly_fields = fields
@@ -95,7 +98,7 @@ def mark_paid_action(modeladmin, request, queryset):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(core_admin.ModelAdmin):
     list_display = (
         "order_number",
         "customer",
@@ -226,7 +229,11 @@ class OrderAdmin(admin.ModelAdmin):
         ]
 
     def transition_view(self, request, object_id):
-        order = get_object_or_404(Order, pk=object_id)
+        # The admin's own lookup: an id that is no order's ("abc", "..") is a 404, as for a
+        # missing one.
+        order = self.get_object(request, unquote(object_id))
+        if order is None:
+            raise Http404
         if not self.has_change_permission(request, order):
             raise PermissionDenied
         status = request.POST.get("to_status", "")

@@ -22,7 +22,8 @@ def record_event(order, *, from_status: str, to_status: str, actor=None, note: s
         from_status=from_status,
         to_status=to_status,
         actor=actor,
-        note=note,
+        # NUL characters are never meant and PostgreSQL cannot store them.
+        note=str(note or "").replace("\x00", ""),
         created_at=timezone.now(),
     )
     queue_event_email(event)

@@ -4,5 +4,5 @@ from . import views
 
 app_name = "orders"
 urlpatterns = [
-    path("download/<str:token>/", views.download, name="download"),
+    path("download/<text:token>/", views.download, name="download"),
 ]

@@ -2,12 +2,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from duken.core import admin as core_admin
+
 from . import services
 from .models import Message
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(core_admin.ModelAdmin):
     """What the shop sent or is about to send. Read-only: a message is never edited once it
     is queued; a failed one can be sent again."""
 

@@ -2,11 +2,13 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from duken.core import admin as core_admin
+
 from . import services
 from .models import Payment, PaymentCallback, SandboxCharge
 
 
-class CallbackInline(admin.TabularInline):
+class CallbackInline(core_admin.TabularInline):
     model = PaymentCallback
     extra = 0
     can_delete = False
@@ -18,7 +20,7 @@ class CallbackInline(admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(core_admin.ModelAdmin):
     list_display = ["reference", "order", "provider", "amount", "currency", "status", "created_at"]
     list_filter = ["status", "provider", "created_at"]
     search_fields = ["reference", "order__number", "order__email", "provider_reference"]
@@ -77,7 +79,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaymentCallback)
-class PaymentCallbackAdmin(admin.ModelAdmin):
+class PaymentCallbackAdmin(core_admin.ModelAdmin):
     """The audit trail of provider callbacks: read-only."""
 
     list_display = ["received_at", "provider", "payment", "accepted", "reason", "remote_addr"]
@@ -105,7 +107,7 @@ class PaymentCallbackAdmin(admin.ModelAdmin):
 
 
 @admin.register(SandboxCharge)
-class SandboxChargeAdmin(admin.ModelAdmin):
+class SandboxChargeAdmin(core_admin.ModelAdmin):
     """What the test-mode card gateway charged (outcomes only, no card data)."""
 
     list_display = ["reference", "amount", "currency", "outcome", "created_at"]

@@ -55,7 +55,9 @@ def luhn_valid(digits: str) -> bool:
 def card_outcome(number: str, expiry: str, cvc: str, *, today: date | None = None) -> str:
     """The outcome a test card decides; raises ``CardError`` for input a gateway refuses."""
     digits = re.sub(r"[\s-]", "", number or "")
-    if not digits.isdigit() or not 12 <= len(digits) <= 19 or not luhn_valid(digits):
+    # ASCII digits only: "²" is a digit to str.isdigit() that int() refuses
+    well_formed = digits.isascii() and digits.isdigit() and 12 <= len(digits) <= 19
+    if not well_formed or not luhn_valid(digits):
         raise CardError("number", _("This card number is not valid."))
     match = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*", expiry or "")
     if not match or not 1 <= int(match[1]) <= 12:

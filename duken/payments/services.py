@@ -1,6 +1,5 @@
 """Payments: starting them, applying what providers report, staff confirmations, timeouts."""
 
-import json
 import logging
 import secrets
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks.exceptions import InvalidTaskError
 
+from duken.core import jsondata
 from duken.core.clients import client_ip
 from duken.core.money import quantize
 from duken.orders import services as orders
@@ -241,7 +241,8 @@ def _client_ip(request):
 def _record(provider_code, payload, *, accepted, reason, payment=None, request=None):
     PaymentCallback.objects.create(
         payment=payment,
-        provider=provider_code,
+        # an unknown provider's name comes from the URL, of any length
+        provider=provider_code[: PaymentCallback._meta.get_field("provider").max_length],
         payload=payload,
         accepted=accepted,
         reason=reason[:200],
@@ -347,10 +348,12 @@ def handle_callback(provider_code: str, request) -> CallbackOutcome:
 def _payload(request) -> dict:
     """A rejected body as it came, for the audit trail (bounded)."""
     try:
-        data = json.loads(request.body)
+        data = jsondata.loads(request.body)
         return data if isinstance(data, dict) else {"body": str(data)[:1000]}
     except ValueError:
-        return {"body": request.body[:1000].decode("utf-8", "replace")}
+        # as text a JSON column keeps: PostgreSQL refuses the NUL character
+        text = request.body[:1000].decode("utf-8", "replace").replace("\x00", "\ufffd")
+        return {"body": text}
 
 
 def apply_return(payment: Payment, request) -> Payment:

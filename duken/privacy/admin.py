@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from duken.core import admin as core_admin
+
 from .models import ConsentRecord
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(core_admin.ModelAdmin):
     """Read-only: consent records are evidence and are never edited or deleted by hand."""
 
     list_display = [

@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+
+from duken.core.redirects import safe_next
 
 from . import memory, services
 from .forms import ProfileForm
@@ -35,15 +36,6 @@ def _purposes(consents):
     ]
 
 
-def _safe_next(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 def _choices_from_form(request):
     picked = set(request.POST.getlist("purposes"))
     return {p: p.value in picked for p in OPTIONAL_PURPOSES}
@@ -66,7 +58,7 @@ def consent(request):
         else:
             if "choice" not in request.POST:
                 messages.success(request, _("Your privacy choices are saved."))
-            response = redirect(_safe_next(request, reverse("privacy:consent")))
+            response = redirect(safe_next(request, reverse("privacy:consent")))
         services.set_cookie(response, after)
         return response
     if request.user.is_authenticated:

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from duken.core import admin as core_admin
+
 from .models import TrainingRun
 
 
 @admin.register(TrainingRun)
-class TrainingRunAdmin(admin.ModelAdmin):
+class TrainingRunAdmin(core_admin.ModelAdmin):
     list_display = ["started_at", "kind", "seconds", "products", "customers", "note"]
     list_filter = ["kind"]
     actions = ["retrain"]

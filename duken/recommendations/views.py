@@ -41,7 +41,7 @@ def _product(ref):
     ref = str(ref)[:140]
     products = Product.objects.filter(is_active=True).select_related("primary_category")
     product = products.filter(slug=ref).first()
-    if product is None and ref.isdigit():
+    if product is None and ref.isascii() and ref.isdigit():  # "²" is a digit int() refuses
         product = products.filter(pk=int(ref)).first()
     return product
 

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from duken.core import admin as core_admin
+
 from .models import DeliveryMethod, DeliveryRate, PickupPoint, Zone
 
 
-class DeliveryRateInline(admin.TabularInline):
+class DeliveryRateInline(core_admin.TabularInline):
     model = DeliveryRate
     extra = 0
     autocomplete_fields = ["zone"]
@@ -20,14 +22,14 @@ class DeliveryRateInline(admin.TabularInline):
     ]
 
 
-class PickupPointInline(admin.TabularInline):
+class PickupPointInline(core_admin.TabularInline):
     model = PickupPoint
     extra = 0
     fields = ["name", "city", "address", "opening_hours", "is_active"]
 
 
 @admin.register(DeliveryMethod)
-class DeliveryMethodAdmin(admin.ModelAdmin):
+class DeliveryMethodAdmin(core_admin.ModelAdmin):
     list_display = ["name", "code", "kind", "is_active", "position", "rate_count"]
     list_editable = ["is_active", "position"]
     list_filter = ["kind", "is_active"]
@@ -46,7 +48,7 @@ class DeliveryMethodAdmin(admin.ModelAdmin):
 
 
 @admin.register(Zone)
-class ZoneAdmin(admin.ModelAdmin):
+class ZoneAdmin(core_admin.ModelAdmin):
     list_display = ["name", "code", "position", "is_fallback"]
     list_editable = ["position"]
     search_fields = ["name", "code", "cities", "regions", "countries"]
@@ -55,7 +57,7 @@ class ZoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(PickupPoint)
-class PickupPointAdmin(admin.ModelAdmin):
+class PickupPointAdmin(core_admin.ModelAdmin):
     list_display = ["name", "city", "address", "opening_hours", "method", "is_active"]
     list_filter = ["city", "is_active", "method"]
     list_editable = ["is_active"]

@@ -145,5 +145,3 @@ def quote(
         if option.code == method_code:
             return option
     raise DeliveryUnavailable(_("This delivery method is not available for your order."))
-
-

@@ -128,6 +128,18 @@ def test_filters_by_kind_owner_and_overdue(staff_client, staff, customer, produc
     assert "There is no such kind" in response.content.decode()
 
 
+@pytest.mark.parametrize("owner", ["9" * 40, "²", "١٢٣"])
+def test_an_owner_filter_that_is_no_staff_members_key_shows_nobodys(
+    staff_client, staff, customer, owner
+):
+    # given a promise owned by a member of staff
+    promises.open_promise("chat", words="Chat words", customer=customer, owner=staff)
+    # when the inbox is asked for an owner no key can be
+    response = staff_client.get(reverse("backoffice:inbox"), {"owner": owner})
+    # then the page answers with no promise of theirs, or drops the filter
+    assert response.status_code == 200
+
+
 def test_answering_a_question_keeps_the_promise_and_mails_the_customer(
     staff_client, customer, product, django_capture_on_commit_callbacks
 ):

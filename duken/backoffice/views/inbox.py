@@ -63,8 +63,10 @@ def inbox(request):
     elif owner == "none":
         promises = promises.filter(owner__isnull=True)
     elif owner:
-        if owner.isdigit():
-            promises = promises.filter(owner_id=int(owner))
+        if owner.isascii() and owner.isdigit():
+            # On the staff member's own key, which takes any number as no one (a number too
+            # large for the foreign key column fails on SQLite); "²" is a digit int() refuses.
+            promises = promises.filter(owner__pk=int(owner))
         else:
             notices.append(_("There is no such owner; showing every owner."))
             owner = ""

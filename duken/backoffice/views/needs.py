@@ -11,11 +11,11 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from duken.core.permissions import staff_permission
+from duken.core.redirects import safe_next
 from duken.customers import facts
 from duken.customers.models import CustomerFact
 from duken.needs import report as needs_report
@@ -87,15 +87,6 @@ def searches(request):
     )
 
 
-def _back(request, fallback: str):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
-
-
 @require_POST
 @staff_permission(FACT_PERMISSION)
 def fact_from_message(request):
@@ -109,11 +100,13 @@ def fact_from_message(request):
         raise Http404(_("There is no such customer message.")) from error
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return _back(request, reverse("backoffice:inbox"))
+        return redirect(safe_next(request, reverse("backoffice:inbox")))
     messages.success(
         request, _("Kept as what the customer told us: %(text)s") % {"text": fact.text}
     )
-    return _back(request, reverse("backoffice:customer_timeline", args=[fact.customer_id]))
+    return redirect(
+        safe_next(request, reverse("backoffice:customer_timeline", args=[fact.customer_id]))
+    )
 
 
 @require_POST
@@ -133,4 +126,4 @@ def fact_add(request, customer_pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Kept as what the customer told us."))
-    return _back(request, reverse("backoffice:customer_timeline", args=[customer.pk]))
+    return redirect(safe_next(request, reverse("backoffice:customer_timeline", args=[customer.pk])))

@@ -273,6 +273,17 @@ def test_a_forged_checkout_token_is_not_accepted(client, shipping):
     assert not Order.objects.exists()
 
 
+def test_a_nul_character_in_the_checkout_token_is_refused_by_the_form(client, shipping):
+    # given the checkout form
+    _add(client, make_product(stock=3), "1")
+    page = client.get(reverse("storefront:checkout"))
+    # when it comes back with a NUL character in its token (PostgreSQL cannot look one up)
+    response = _checkout_post(client, _token(page) + "\x00")
+    # then the form is shown again and no order is placed
+    assert response.status_code == 400
+    assert not Order.objects.exists()
+
+
 def test_shortages_are_flagged_before_paying_and_need_consent(client, shipping):
     # given
     product = make_product(stock=1, allow_backorder=True, restock_days=5)
@@ -637,3 +648,15 @@ def test_a_guest_whose_answer_was_lost_sees_their_order_on_retry(client, shippin
     assert order.number in client.get(response.url).content.decode()
     product.refresh_from_db()
     assert product.stock == 2
+
+
+@pytest.mark.parametrize("next_value", ["-1", "x", "storefront:account", "//evil.example/"])
+def test_adding_with_a_next_that_is_not_a_path_goes_to_the_cart(client, next_value):
+    # given
+    product = make_product(stock=5)
+    # when the form is posted with a next value that is not a page of the shop
+    response = _add(client, product, "1", next=next_value)
+    # then the product is added and the visitor sees the cart
+    assert response.status_code == 302
+    assert response["Location"] == reverse("storefront:cart")
+    assert CartLine.objects.filter(product=product).exists()

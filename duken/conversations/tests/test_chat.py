@@ -277,3 +277,28 @@ def test_state_json_never_carries_markup_unescaped_by_mistake(client):
     _send(client, text=XSS[0], email="g@x.kz")
     raw = client.get("/chat/").content.decode()
     assert json.loads(raw)["messages"][0]["text"] == XSS[0]
+
+
+def test_nul_characters_are_dropped_from_what_a_chat_keeps(client, staff):
+    # given a guest writing with NUL characters (PostgreSQL cannot store them)
+    response = _send(
+        client, text="Gift\x00 wrap?", name="Ai\x00gerim", email="a@x.kz\x00", where="/p/\x00mug/"
+    )
+    assert response.status_code == 200
+    conversation = Conversation.objects.get()
+    client.force_login(staff)
+    # when staff close it with such a reply
+    client.post(f"/backoffice/inbox/chats/{conversation.pk}/close/", {"text": "Yes\x00, free."})
+    # then what is kept holds none of them
+    conversation.refresh_from_db()
+    promise = Promise.objects.get()
+    kept = [
+        conversation.name,
+        conversation.email,
+        conversation.started_where,
+        promise.said_where,
+        promise.reply,
+        *conversation.messages.values_list("text", flat=True),
+    ]
+    assert kept == ["Aigerim", "a@x.kz", "/p/mug/", "/p/mug/", "Yes, free.", "Gift wrap?"]
+    assert conversation.status == "closed"

@@ -312,3 +312,35 @@ def test_socket_messages_speak_the_visitors_language():
     reply = async_to_sync(scenario)()
     assert reply["type"] == "error" and "2000" in reply["error"]
     assert "символов" in reply["error"]
+
+
+def test_malformed_frames_are_refused_with_a_message_and_the_socket_stays_open():
+    # given a guest's open chat
+    conversation = chat.start(text="Hi", email="g@x.kz")
+    cookie = _session_cookie(conversation=conversation)
+    frames = [
+        {"text": '{"a":' * 2000},
+        {"text": "[" * 5000 + "]" * 5000},
+        {"text": '{"type": "message", "text": NaN}'},
+        {"text": ""},
+        {"bytes": b"\x00\xff binary"},
+    ]
+
+    async def scenario():
+        communicator = _communicator(conversation.pk, cookie)
+        await communicator.connect()
+        replies = []
+        # when each malformed frame is sent
+        for frame in frames:
+            await communicator.send_input({"type": "websocket.receive", **frame})
+            replies.append(await communicator.receive_json_from(timeout=5))
+        # then the socket still answers
+        await communicator.send_json_to({"type": "ping"})
+        replies.append(await communicator.receive_json_from(timeout=5))
+        await communicator.disconnect()
+        return replies
+
+    replies = async_to_sync(scenario)()
+    assert replies[:-1] == [{"type": "error", "error": "Unknown request."}] * len(frames)
+    assert replies[-1] == {"type": "pong"}
+    assert list(conversation.messages.values_list("text", flat=True)) == ["Hi"]

@@ -160,6 +160,14 @@ def test_facts_for_is_for_segments_and_messages(aliya, daulet):
     assert list(facts.customers_who_told("  ")) == []
 
 
+def test_words_longer_than_any_fact_find_nobody_on_sqlite_too(aliya):
+    # given a fact in force, so SQLite evaluates the case-insensitive match
+    facts.add_fact(aliya, "Size 42")
+    # when / then: no error ("LIKE or GLOB pattern too complex"), nobody
+    assert list(facts.customers_who_told("a" * 60_000)) == []
+    assert list(facts.customers_who_told("Size 42 " + "a" * 493)) == []
+
+
 def test_staff_who_may_not_write_notes_may_not_keep_facts(client, aliya):
     from django.contrib.auth.models import Permission
 
@@ -217,6 +225,22 @@ def test_the_inbox_offers_the_click_and_shows_the_facts_beside(client, aliya, st
     assert back["Location"] == f"/backoffice/inbox/questions/{question.pk}/"
     kept = CustomerFact.objects.get(source_kind="question")
     assert kept.text == "Size 42, for my mother?" and kept.customer == aliya
+
+
+def test_keeping_a_fact_with_a_next_that_is_not_a_path_goes_to_the_timeline(client, aliya, staff):
+    # given
+    product = make_product(name="Felt Slippers")
+    question = Question.objects.create(product=product, user=aliya, text="Size 42, please")
+    client.force_login(staff)
+    # when
+    response = client.post(
+        reverse("backoffice:fact_from_message"),
+        {"source": "question", "id": question.pk, "next": "-1"},
+    )
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == reverse("backoffice:customer_timeline", args=[aliya.pk])
+    assert CustomerFact.objects.filter(customer=aliya, source_kind="question").exists()
 
 
 def test_a_chat_message_becomes_a_fact_but_never_a_staff_reply(client, aliya, staff):

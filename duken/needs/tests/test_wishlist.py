@@ -39,6 +39,34 @@ def test_the_buttons_and_the_account_page(client, shopper, other):
     assert WishlistItem.objects.filter(customer=other).exists()
 
 
+@pytest.mark.parametrize("next_value", ["-1", "nan", "storefront:account"])
+def test_save_and_unsave_with_a_next_that_is_not_a_path_go_to_their_usual_pages(
+    client, shopper, next_value
+):
+    # given
+    product = make_product(name="Wool Scarf", stock=3)
+    client.force_login(shopper)
+    # when
+    saved = client.post(reverse("needs:wishlist_add", args=[product.pk]), {"next": next_value})
+    removed = client.post(reverse("needs:wishlist_remove", args=[product.pk]), {"next": next_value})
+    # then
+    assert saved.status_code == 302 and saved["Location"] == product.get_absolute_url()
+    assert removed.status_code == 302 and removed["Location"] == reverse("needs:wishlist")
+    assert not WishlistItem.objects.filter(customer=shopper).exists()
+
+
+def test_unsaving_a_product_id_too_large_for_the_database_removes_nothing(client, shopper):
+    # given
+    product = make_product(name="Wool Scarf")
+    services.add_to_wishlist(shopper, product)
+    client.force_login(shopper)
+    # when
+    response = client.post(f"/products/{'9' * 40}/unsave/")
+    # then
+    assert response.status_code == 302 and response["Location"] == reverse("needs:wishlist")
+    assert WishlistItem.objects.filter(customer=shopper, product=product).exists()
+
+
 def test_a_guest_is_sent_to_log_in(client):
     product = make_product()
     response = client.post(reverse("needs:wishlist_add", args=[product.pk]))

@@ -64,6 +64,17 @@ def test_staff_move_an_order_and_the_timeline_records_who(admin_client):
     assert "Kazpost RR123" in response.content.decode()
 
 
+def test_a_nul_character_in_a_moves_note_is_dropped(admin_client):
+    # given
+    order = make_order(lines=[(make_product(), 1, 0)], payment="cash_on_delivery")
+    url = reverse("admin:orders_order_transition", args=[order.pk])
+    # when staff move it with a note holding a NUL character (PostgreSQL cannot store one)
+    response = admin_client.post(url, {"to_status": "packed", "note": "Kazpost\x00 RR123"})
+    # then
+    assert response.status_code == 302
+    assert order.events.last().note == "Kazpost RR123"
+
+
 def test_an_illegal_move_shows_the_error_and_changes_nothing(admin_client):
     # given
     order = make_order(lines=[(make_product(), 1, 0)])
@@ -74,6 +85,19 @@ def test_an_illegal_move_shows_the_error_and_changes_nothing(admin_client):
     order.refresh_from_db()
     assert order.status == OrderStatus.AWAITING_PAYMENT
     assert "cannot become" in response.content.decode()
+
+
+@pytest.mark.parametrize("object_id", ["abc", "..", "9" * 40, "987654"])
+def test_a_move_for_an_id_that_is_no_order_is_not_found(admin_client, object_id):
+    # given
+    order = make_order(lines=[(make_product(), 1, 0)], payment="cash_on_delivery")
+    url = reverse("admin:orders_order_transition", args=[object_id])
+    # when
+    response = admin_client.post(url, {"to_status": "packed"})
+    # then
+    assert response.status_code == 404
+    order.refresh_from_db()
+    assert order.status == OrderStatus.AWAITING_PAYMENT
 
 
 def test_bulk_actions_move_what_they_can_and_report_the_rest(admin_client):

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import time
 import zlib
 from decimal import Decimal, InvalidOperation
@@ -18,6 +19,8 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from duken.core import jsondata
 
 from .base import CallbackRejected, CallbackResult, PaymentProvider, PaymentStart
 
@@ -90,7 +93,7 @@ def sign_result(data: dict) -> str:
 
 def _result(data: dict) -> CallbackResult:
     try:
-        return CallbackResult(
+        result = CallbackResult(
             reference=str(data["reference"]),
             status=str(data["status"]),
             amount=Decimal(str(data["amount"])),
@@ -101,6 +104,9 @@ def _result(data: dict) -> CallbackResult:
         )
     except (KeyError, TypeError, InvalidOperation) as exc:
         raise CallbackRejected("malformed callback body", data) from exc
+    if not result.amount.is_finite():
+        raise CallbackRejected("malformed callback body", data)
+    return result
 
 
 class SandboxCardProvider(PaymentProvider):
@@ -140,7 +146,7 @@ class SandboxCardProvider(PaymentProvider):
     def handle_callback(self, request) -> CallbackResult:
         body = request.body
         try:
-            data = json.loads(body)
+            data = jsondata.loads(body)
             if not isinstance(data, dict):
                 raise ValueError
         except ValueError:
@@ -149,9 +155,13 @@ class SandboxCardProvider(PaymentProvider):
         if not hmac.compare_digest(given.encode(), sign_body(body).encode()):
             raise CallbackRejected("bad signature", data)
         try:
-            age = time.time() - float(data["timestamp"])
-        except (KeyError, TypeError, ValueError):
+            timestamp = float(data["timestamp"])
+        except (KeyError, TypeError, ValueError, OverflowError):
             raise CallbackRejected("missing timestamp", data) from None
+        if not math.isfinite(timestamp):
+            # "nan" would pass the age check below: every comparison with NaN is false.
+            raise CallbackRejected("missing timestamp", data)
+        age = time.time() - timestamp
         if age > callback_max_age() or age < -60:
             raise CallbackRejected("stale timestamp", data)
         result = _result(data)

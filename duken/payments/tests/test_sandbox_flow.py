@@ -1,5 +1,7 @@
 """The card flow through the sandbox's hosted page, driven with the Django test client."""
 
+import json
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -7,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from duken.payments import services
-from duken.payments.models import Payment, SandboxCharge
+from duken.payments.models import Payment, PaymentCallback, SandboxCharge
 from duken.payments.providers import get_provider
+from duken.payments.providers.sandbox import SIGNATURE_HEADER, sign_body
 from duken.payments.sandbox import CardError, card_outcome, luhn_valid
 
 from .helpers import make_order, request_for
@@ -44,6 +47,7 @@ def test_luhn():
     [
         ("4242 4242 4242 4241", "12/39", "123", "number"),
         ("abcd", "12/39", "123", "number"),
+        ("4242 4242 4242 424²", "12/39", "123", "number"),
         ("4242 4242 4242 4242", "13/39", "123", "expiry"),
         ("4242 4242 4242 4242", "01/20", "123", "expiry"),
         ("4242 4242 4242 4242", "12/39", "12", "cvc"),
@@ -379,3 +383,111 @@ def test_the_storefront_says_the_sandbox_is_a_test(client):
     start = _start(order)
     page = client.get(services.payment_status_url(start.payment)).content.decode()
     assert "Test payment: no money is taken" in page
+
+
+def _signed_callback(client, payment, **changes):
+    """A callback signed with the gateway's secret, as only the gateway can send it."""
+    data = {
+        "reference": payment.reference,
+        "amount": str(payment.amount),
+        "currency": payment.currency,
+        "status": "succeeded",
+        "idempotency_key": str(payment.idempotency_key),
+        "charge_id": "sbx_test",
+        "timestamp": int(time.time()),
+        **changes,
+    }
+    body = json.dumps(data).encode()
+    return client.post(
+        "/payments/callback/sandbox/",
+        data=body,
+        content_type="application/json",
+        headers={SIGNATURE_HEADER: sign_body(body)},
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"a":' * 2000,
+        b"[" * 5000 + b"]" * 5000,
+        b'{"timestamp": NaN, "amount": Infinity}',
+        b'{"timestamp": 1e999}',
+    ],
+)
+def test_a_deeply_nested_or_non_finite_callback_body_is_refused_like_junk(client, body):
+    # when
+    response = client.post(
+        "/payments/callback/sandbox/", data=body, content_type="application/json"
+    )
+    # then the usual JSON error, and the attempt is kept for the audit trail
+    assert response.status_code == 400
+    assert response.json()["error"] == "body is not a JSON object"
+    assert PaymentCallback.objects.get().reason == "body is not a JSON object"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("timestamp", ["nan", "inf", "-inf", "NaN", "Infinity"])
+def test_a_signed_callback_with_a_non_finite_timestamp_is_refused(client, timestamp):
+    # given a card payment waiting for the gateway
+    payment = _start(make_order()).payment
+    # when a signed callback says it succeeded, at a time that is no time
+    response = _signed_callback(client, payment, timestamp=timestamp)
+    # then it is refused and nothing changes
+    assert response.status_code == 400
+    assert response.json()["error"] == "missing timestamp"
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING
+    assert payment.order.paid_at is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("amount", ["inf", "NaN", "sNaN"])
+def test_a_signed_callback_with_a_non_finite_amount_is_refused(client, amount):
+    # given
+    payment = _start(make_order()).payment
+    # when
+    response = _signed_callback(client, payment, amount=amount)
+    # then
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed callback body"
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING
+
+
+@pytest.mark.django_db
+def test_a_signed_callback_with_a_fresh_timestamp_still_pays(client):
+    # given
+    payment = _start(make_order()).payment
+    # when
+    response = _signed_callback(client, payment)
+    # then
+    assert response.status_code == 200
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.SUCCEEDED
+
+
+@pytest.mark.django_db
+def test_a_callback_for_a_provider_with_a_very_long_name_is_kept_within_the_column(client):
+    # when
+    response = client.post(
+        f"/payments/callback/{'z' * 3000}/", data=b"{}", content_type="application/json"
+    )
+    # then (PostgreSQL refuses a longer value than the column's)
+    assert response.status_code == 400
+    assert PaymentCallback.objects.get().provider == "z" * 32
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [bytes(range(256)), b'{"reference": "nul \\u0000"}'])
+def test_a_callback_body_holding_nul_characters_is_refused_and_kept_without_them(client, body):
+    # when
+    response = client.post(
+        "/payments/callback/sandbox/", data=body, content_type="application/json"
+    )
+    # then the usual refusal, and the audit trail holds what PostgreSQL can store
+    assert response.status_code == 400
+    assert response.json()["error"] == "body is not a JSON object"
+    kept = PaymentCallback.objects.get().payload
+    assert not any("\x00" in value for value in kept.values() if isinstance(value, str))

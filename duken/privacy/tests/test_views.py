@@ -122,3 +122,15 @@ def test_the_account_overview_links_to_the_privacy_page(client, customer):
     page = client.get("/account/").content.decode()
     # then
     assert 'href="/account/privacy/"' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("next_value", ["x", "-1", "javascript:alert(1)"])
+def test_a_banner_answer_with_a_next_that_is_not_a_path_returns_to_the_consent_page(
+    client, next_value
+):
+    # when
+    response = client.post("/privacy/consent/", {"choice": "all", "next": next_value})
+    # then the choice is kept and the visitor lands on the consent page
+    assert response.status_code == 302 and response["Location"] == "/privacy/consent/"
+    assert ConsentRecord.objects.filter(source=Source.BANNER, granted=True).count() == 3

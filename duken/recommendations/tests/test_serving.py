@@ -80,7 +80,7 @@ def test_a_changed_product_shows_its_new_name_and_price(trained):
 
 
 def test_unknown_product_endpoint_gives_best_sellers(client, trained):
-    for ref in ("no-such-product", "999999", "%20", "x" * 300):
+    for ref in ("no-such-product", "999999", "%20", "x" * 300, "%C2%B2", "9" * 40):
         response = client.get(f"/recommendations/product/{ref}/")
         assert response.status_code == 200
         body = response.json()

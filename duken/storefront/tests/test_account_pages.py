@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from duken.catalog.models import Product
-from duken.customers.models import Address, User
+from duken.customers.models import Address, PendingRegistration, User
 from duken.orders.models import Order, OrderEvent, OrderLine
 from duken.outbox.models import Message
 from duken.payments.models import Payment
@@ -92,6 +92,44 @@ def test_register_then_the_emailed_link_logs_the_new_customer_in(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("next_value", ["abc", "-1", "http://evil.example/"])
+def test_register_with_a_next_that_is_not_a_path_goes_to_the_account(client, next_value):
+    # when
+    response = client.post(
+        "/account/register/",
+        {
+            "email": "new@example.kz",
+            "first_name": "Arman",
+            "password": PASSWORD,
+            "next": next_value,
+        },
+    )
+    # then the sign-up goes ahead (its link is e-mailed) instead of a server error
+    assert response.status_code == 200
+    assert PendingRegistration.objects.filter(email="new@example.kz").exists()
+
+
+@pytest.mark.django_db
+def test_a_new_address_with_a_next_that_is_not_a_path_goes_to_the_addresses(client, customer):
+    # given
+    client.force_login(customer)
+    data = {
+        "full_name": "Dana Serikova",
+        "phone": "+7 701 000 00 00",
+        "country": "Kazakhstan",
+        "region": "Almaty",
+        "city": "Almaty",
+        "street": "Abay 1",
+        "next": "true",
+    }
+    # when
+    response = client.post("/account/addresses/new/", data)
+    # then
+    assert response.status_code == 302 and response["Location"] == "/account/addresses/"
+    assert Address.objects.filter(user=customer, street="Abay 1").exists()
+
+
+@pytest.mark.django_db
 def test_register_shows_errors_for_a_weak_password_and_never_says_an_address_is_taken(
     client, customer
 ):
@@ -122,6 +160,52 @@ def test_login_with_a_wrong_password_says_so(client, customer):
     response = client.post("/account/login/", {"username": customer.email, "password": "nope"})
     assert response.status_code == 200
     assert "wrong" in response.content.decode()
+
+
+LONG_EMAIL = "a" * 60_000 + "@example.kz"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("login_name", ["a" * 60_000, LONG_EMAIL, "a" * 244 + "@example.kz"])
+@pytest.mark.parametrize(
+    "url, wrong_login",
+    [
+        ("/account/login/", "The e-mail or password is wrong."),
+        ("/admin/login/", "Please enter the correct e-mail address and password"),
+    ],
+)
+def test_a_login_name_longer_than_an_address_is_a_wrong_login(
+    client, customer, url, wrong_login, login_name
+):
+    # when (an account exists, so SQLite evaluates the case-insensitive lookup)
+    response = client.post(url, {"username": login_name, "password": PASSWORD})
+    # then the usual answer to a wrong login
+    assert response.status_code == 200
+    assert wrong_login in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_very_long_address_asking_for_a_password_reset_is_an_invalid_address(client, customer):
+    # when
+    response = client.post("/account/password-reset/", {"email": LONG_EMAIL})
+    # then
+    assert response.status_code == 200
+    assert 'class="errorlist"' in response.content.decode()
+    assert not mail.outbox
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("email", [LONG_EMAIL, "a" * 244 + "@example.kz"])
+def test_registering_with_an_address_longer_than_254_characters_is_refused(client, customer, email):
+    # when
+    response = client.post(
+        "/account/register/", {"email": email, "first_name": "Arman", "password": PASSWORD}
+    )
+    # then
+    assert response.status_code == 200
+    assert 'class="errorlist"' in response.content.decode()
+    assert User.objects.count() == 1
 
 
 @pytest.mark.django_db

@@ -9,14 +9,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from duken.conversations import ratelimit
+from duken.core.redirects import safe_next
 from duken.customers import registration
 from duken.customers import services as customers
 from duken.customers.forms import AddressForm, PasswordResetForm, RegistrationForm
@@ -30,15 +30,6 @@ from duken.payments.services import (
 )
 
 ORDERS_PER_PAGE = 10
-
-
-def _safe_next(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 class LoginView(auth_views.LoginView):
@@ -99,7 +90,7 @@ def register(request):
     return render(
         request,
         "storefront/account/register.html",
-        {"form": form, "next": _safe_next(request, "")},
+        {"form": form, "next": safe_next(request, "")},
         status=status,
     )
 
@@ -171,7 +162,7 @@ def _address_form(request, address=None):
         saved = form.save(user=request.user)
         if saved is not None:
             messages.success(request, _("The address is saved."))
-            return redirect(_safe_next(request, reverse_lazy("storefront:addresses")))
+            return redirect(safe_next(request, reverse("storefront:addresses")))
     return render(
         request,
         "storefront/account/address_form.html",

@@ -4,13 +4,14 @@ read from the request."""
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from duken.catalog.models import Product
 from duken.checkout import services
 from duken.checkout.services import CartError
+from duken.core.redirects import safe_next
 from duken.interactions.models import Kind
 from duken.interactions.services import record
 
@@ -20,15 +21,6 @@ def _summary_for(request, cart):
     for notice in summary.notices:
         messages.warning(request, notice)
     return summary
-
-
-def _back(request, fallback="storefront:cart"):
-    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
 
 
 @require_GET
@@ -66,7 +58,7 @@ def cart_add(request):
         response["HX-Trigger"] = "cart-updated"
         return response
     messages.add_message(request, level, message)
-    return _back(request)
+    return redirect(safe_next(request, reverse("storefront:cart"), or_referer=True))
 
 
 @require_POST

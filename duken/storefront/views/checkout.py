@@ -162,7 +162,8 @@ def checkout(request):
 
 
 def _submit(request):
-    token = (request.POST.get("checkout_token") or "").strip()
+    # NUL characters are never meant and PostgreSQL cannot look them up.
+    token = (request.POST.get("checkout_token") or "").replace("\x00", "").strip()
     # A second submit of a form that already went through: show the order it created.
     if token:
         existing = Order.objects.filter(checkout_token=token).first()
