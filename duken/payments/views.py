@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import sandbox, services
+from . import callbacks, sandbox, services
 from .models import Payment, SandboxCharge
 from .providers.sandbox import read_session
 
@@ -17,7 +17,7 @@ from .providers.sandbox import read_session
 @csrf_exempt  # server to server: authenticity is the HMAC signature, not a browser cookie
 @require_POST
 def callback(request, provider):
-    outcome = services.handle_callback(provider, request)
+    outcome = callbacks.handle_callback(provider, request)
     body = {"accepted": outcome.accepted, "reason": outcome.reason}
     if not outcome.accepted:
         body["error"] = outcome.reason
@@ -41,7 +41,7 @@ def _confirmation_url(order):
 @never_cache
 def status(request, token):
     """Where the buyer lands back from the payment page, and the place to retry."""
-    payment = services.apply_return(_payment(token), request)
+    payment = callbacks.apply_return(_payment(token), request)
     order = payment.order
     if payment.status == Payment.Status.SUCCEEDED or order.paid_at is not None:
         url = _confirmation_url(order)
