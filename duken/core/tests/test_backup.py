@@ -33,8 +33,9 @@ from django.db.utils import load_backend
 from PIL import Image
 
 from duken.catalog.models import ProductImage
-from duken.core import backup
+from duken.core import backup, scheduler, tasks
 from duken.core.backup.sqlite import SqliteDatabase, refuse_when_open
+from duken.core.models import Schedule
 from duken.customers.models import User
 from duken.orders.models import Order
 from duken.testing.factories import make_order, make_product
@@ -589,6 +590,40 @@ def test_an_sqlite_database_a_process_has_open_is_not_replaced(tmp_path):
     # and once the server has stopped it is not
     server.close()
     refuse_when_open(path)
+
+
+# --- the daily backup ------------------------------------------------------------------------
+
+
+def test_the_daily_backup_runs_only_with_a_folder_and_keeps_the_newest(
+    transactional_db, settings, tmp_path
+):
+    # given no backup folder, then a worker schedules no backup
+    settings.DUKEN_BACKUP_DIR = ""
+    scheduler.sync_schedules()
+    assert not Schedule.objects.get(name="core.backup").enabled
+    # given a backup folder holding three older archives, keeping three
+    folder = tmp_path / "daily"
+    settings.DUKEN_BACKUP_DIR, settings.DUKEN_BACKUP_KEEP = str(folder), 3
+    settings.VAR_DIR = tmp_path / "var"
+    folder.mkdir()
+    for day in ("20200101", "20200102", "20200103"):
+        (folder / f"duken-backup-{day}-030000.tar.gz").write_bytes(b"an old archive")
+    (folder / "notes.txt").write_text("not an archive")
+    # then a worker schedules one a day
+    scheduler.sync_schedules()
+    daily = Schedule.objects.get(name="core.backup")
+    assert (daily.enabled, daily.interval_seconds) == (True, 24 * 3600)
+    # when the scheduled backup runs
+    made = Path(tasks.back_up.call())
+    # then the new archive is there with the two newest older ones, and nothing else went
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "duken-backup-20200102-030000.tar.gz",
+        "duken-backup-20200103-030000.tar.gz",
+        made.name,
+        "notes.txt",
+    ]
+    assert made.parent == folder and tarfile.is_tarfile(made)
 
 
 # --- PostgreSQL: the client programs ---------------------------------------------------------
