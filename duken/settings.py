@@ -225,6 +225,9 @@ else:
 DUKEN_WORKER_TIMEOUT = env.float("DUKEN_WORKER_TIMEOUT", default=60)
 if not DUKEN_WORKER_TIMEOUT > 0:
     raise ImproperlyConfigured("DUKEN_WORKER_TIMEOUT must be a number of seconds above 0.")
+# The daily backup (duken.core.tasks.back_up): off unless a folder is set; keeps the newest N.
+DUKEN_BACKUP_DIR = env.str("DUKEN_BACKUP_DIR", default="")
+DUKEN_BACKUP_KEEP = env.int("DUKEN_BACKUP_KEEP", default=7)
 if env.bool("DUKEN_TASKS_IMMEDIATE", default=False):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 90  # an anonymous cart survives three months of absence

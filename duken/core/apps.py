@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.urls import register_converter
 from django.utils.translation import gettext_lazy as _
 
@@ -22,4 +23,10 @@ class CoreConfig(AppConfig):
         # What `duken clearsessions` does, daily, without cron.
         recurring.register(
             "core.clear-sessions", "duken.core.tasks.clear_expired_sessions", every=DAY
+        )
+        # A backup a day into DUKEN_BACKUP_DIR, only when that is set.
+        recurring.register(
+            "core.backup",
+            "duken.core.tasks.back_up",
+            every=lambda: DAY if settings.DUKEN_BACKUP_DIR else 0,
         )

@@ -1,7 +1,10 @@
 from importlib import import_module
+from pathlib import Path
 
 from django.conf import settings
 from django_tasks import task
+
+from duken.core import backup
 
 
 @task()
@@ -14,3 +17,15 @@ def clear_expired_sessions() -> bool:
     except NotImplementedError:
         return False
     return True
+
+
+@task()
+def back_up() -> str:
+    """The daily backup into DUKEN_BACKUP_DIR, keeping the newest DUKEN_BACKUP_KEEP archives;
+    returns the new archive's path ("" when no folder is set). A second run makes a second
+    archive, which the keeping removes in time."""
+    if not settings.DUKEN_BACKUP_DIR:
+        return ""
+    made = backup.create(settings.DUKEN_BACKUP_DIR)
+    backup.prune(Path(settings.DUKEN_BACKUP_DIR), settings.DUKEN_BACKUP_KEEP)
+    return str(made.path)
