@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from duken.core.money import format_money
 
 from . import services
-from .models import Order, OrderEvent, OrderLine, OrderStatus
+from .models import Order, OrderEvent, OrderLine, OrderStatus, Receipt
 
 BADGES = {
     OrderStatus.AWAITING_PAYMENT: "#b7791f",
@@ -150,7 +150,16 @@ class OrderAdmin(admin.ModelAdmin):
         ),
         (
             _("Money"),
-            {"fields": ("payment_method", "currency", "subtotal", "shipping_cost", "total")},
+            {
+                "fields": (
+                    "payment_method",
+                    "currency",
+                    "subtotal",
+                    "shipping_cost",
+                    "total",
+                    "receipt_link",
+                )
+            },
         ),
     )
 
@@ -172,6 +181,19 @@ class OrderAdmin(admin.ModelAdmin):
     def order_total(self, obj):
         return format_html(
             '<span style="white-space:nowrap">{}</span>', format_money(obj.total, obj.currency)
+        )
+
+    @admin.display(description=_("receipt"))
+    def receipt_link(self, obj):
+        receipt = Receipt.objects.filter(order=obj).first()
+        if receipt is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">PDF</a> ({})',
+            reverse("storefront:receipt", args=[obj.number]),
+            _("signed receipt"),
+            reverse("storefront:receipt_pdf", args=[obj.number]),
+            _("key %(key)s") % {"key": receipt.key_id},
         )
 
     @admin.display(description=_("customer"), ordering="email")
