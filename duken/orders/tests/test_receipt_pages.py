@@ -177,3 +177,36 @@ def test_the_qr_link_shows_the_shops_verification(client):
     assert receipt.order.number in body and receipt.key_id in body
     # and a made-up code finds nothing
     assert client.get("/receipts/verify/", {"r": "made-up"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("ru", "Это не файл чека: его содержимое — не корректный JSON."),
+        ("kk", "Бұл чек файлы емес: мазмұны жарамды JSON емес."),
+    ],
+)
+def test_the_verify_page_refuses_a_garbled_file_in_the_visitors_language(client, language, message):
+    response = client.post(
+        "/receipts/verify/", {"text": "{not json"}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_the_verify_page_names_an_altered_total_in_russian(client):
+    # given a genuine receipt file with the total lowered
+    customer = _customer()
+    order = _paid_order(customer)
+    client.force_login(customer)
+    data = json.loads(client.get(_pages(order.number)[1]).content)
+    data["receipt"]["total"] = "2500.00"
+    # when a Russian-speaking visitor checks it
+    response = client.post(
+        "/receipts/verify/", {"text": json.dumps(data)}, HTTP_ACCEPT_LANGUAGE="ru"
+    )
+    # then the verdict and the change are in Russian
+    body = response.content.decode()
+    assert f"Чек по заказу № {order.number} НЕДЕЙСТВИТЕЛЕН" in body
+    assert "Подпись не соответствует содержимому" in body
+    assert "было 25\u00a0000\u00a0₸, стало 2\u00a0500\u00a0₸" in body
