@@ -29,6 +29,9 @@ def _cache_of_this_test_process(tmp_path_factory):
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DUKEN_PRIVATE_ROOT = tmp_path / "private"
+    # Receipts are signed with a key of the test's own, never the developer's.
+    settings.DUKEN_RECEIPT_KEY_FILE = tmp_path / "secrets" / "receipt-signing-key.pem"
+    settings.DUKEN_RECEIPT_SIGNING_KEY = ""
 
 
 @pytest.fixture(autouse=True)

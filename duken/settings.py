@@ -316,6 +316,28 @@ DUKEN_BANK_DETAILS = {
     "bank": env.str("DUKEN_BANK_NAME", default="Demo Bank (not a real account)"),
     "bic": env.str("DUKEN_BANK_BIC", default="DEMOKZKA"),
 }
+# The shop as it signs its receipts (the seller's legal name, BIN and address).
+DUKEN_SHOP_DETAILS = {
+    "name": env.str("DUKEN_SHOP_NAME", default=DUKEN_BANK_DETAILS["recipient"]),
+    "bin": env.str("DUKEN_SHOP_BIN", default=DUKEN_BANK_DETAILS["bin"]),
+    "address": env.str(
+        "DUKEN_SHOP_ADDRESS", default="Almaty, Abay ave 1 (demo address, not a real shop)"
+    ),
+}
+# The Ed25519 key that signs receipts (docs/receipts.md): a PEM file's path, PEM text, or
+# base64. Production refuses to start without one, so no paid order goes without its receipt
+# and no receipt is signed by a key made on some server's disk; elsewhere a key is made on
+# first use at DUKEN_RECEIPT_KEY_FILE (`duken receipts rotate-key` replaces it).
+DUKEN_RECEIPT_SIGNING_KEY = env.str("DUKEN_RECEIPT_SIGNING_KEY", default="")
+if DUKEN_RECEIPT_SIGNING_KEY:
+    keys.load_signing_key(DUKEN_RECEIPT_SIGNING_KEY)  # a broken key stops the start, not a sale
+elif PRODUCTION:
+    raise keys.SecretError(
+        "DUKEN_RECEIPT_SIGNING_KEY must be set when DUKEN_PRODUCTION is on: the path of an "
+        "Ed25519 private key in PEM, e.g. made with "
+        "`openssl genpkey -algorithm ed25519 -out receipt-key.pem` (see docs/receipts.md)."
+    )
+DUKEN_RECEIPT_KEY_FILE = VAR_DIR / "secrets" / "receipt-signing-key.pem"
 # The payment providers on offer, in this order; a gateway plugs in by adding its class. The
 # sandbox card gateway (test cards, no money taken) is offered by default only outside
 # production; listed explicitly in production, the storefront says it is a test.
@@ -385,6 +407,9 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # WeasyPrint logs each step of every PDF (receipts) at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

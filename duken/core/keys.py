@@ -75,3 +75,91 @@ def required_secret(value: str, *, name: str, var_dir: Path, production: bool, d
             "output of `python -c 'import secrets; print(secrets.token_urlsafe(64))'`."
         )
     return value
+
+
+# --- signing keys (Ed25519): receipts ---------------------------------------------------------
+# A private key signs documents the shop stands behind. Production gives it in the environment
+# (a PEM file's path, the PEM itself, or either in base64); the demo and a developer's machine
+# get one made on first use in the var folder, readable by its owner only.
+
+
+def load_signing_key(value: str):
+    """The Ed25519 private key ``value`` names: a PEM file's path, PEM text, or the base64 of
+    a PEM or of the key's 32 raw bytes. Raises ``SecretError`` saying what is wrong."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    value = value.strip()
+    data = _signing_key_bytes(value)
+    if len(data) == 32:
+        return Ed25519PrivateKey.from_private_bytes(data)
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise SecretError(
+            "The receipt signing key is not an unencrypted Ed25519 private key in PEM "
+            f"({exc.__class__.__name__}). Make one with "
+            "`openssl genpkey -algorithm ed25519 -out receipt-key.pem`."
+        ) from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise SecretError("The receipt signing key must be an Ed25519 key, not another kind.")
+    return key
+
+
+def _signing_key_bytes(value: str) -> bytes:
+    import base64
+    import binascii
+
+    if value.startswith("-----BEGIN"):
+        return value.encode()
+    if "\n" not in value and len(value) < 4096 and Path(value).is_file():
+        return Path(value).read_bytes()
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise SecretError(
+            "The receipt signing key is neither a readable file, nor PEM text, nor base64."
+        ) from None
+
+
+def _write_new_signing_key(path: Path) -> Path:
+    """A new private key in a file of its own beside ``path`` (mode 0600); returns its path."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    candidate = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+    return candidate
+
+
+def installation_signing_key(path: Path):
+    """This installation's signing key kept at ``path``, made on first use (processes starting
+    together all read the one that was linked into place first)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        candidate = _write_new_signing_key(path)
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass  # another process was first; its key wins
+        finally:
+            candidate.unlink()
+    return load_signing_key(str(path))
+
+
+def replace_installation_signing_key(path: Path):
+    """Put a new signing key at ``path`` in one step and return it. The old private key is
+    gone: nothing can be signed with it any more (its public key stays published)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(_write_new_signing_key(path), path)
+    return load_signing_key(str(path))

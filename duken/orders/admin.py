@@ -17,7 +17,7 @@ from duken.core import admin as core_admin
 from duken.core.money import format_money
 
 from . import services
-from .models import Order, OrderEvent, OrderLine, OrderStatus
+from .models import Order, OrderEvent, OrderLine, OrderStatus, Receipt
 
 BADGES = {
     OrderStatus.AWAITING_PAYMENT: "#b7791f",
@@ -153,7 +153,16 @@ class OrderAdmin(core_admin.ModelAdmin):
         ),
         (
             _("Money"),
-            {"fields": ("payment_method", "currency", "subtotal", "shipping_cost", "total")},
+            {
+                "fields": (
+                    "payment_method",
+                    "currency",
+                    "subtotal",
+                    "shipping_cost",
+                    "total",
+                    "receipt_link",
+                )
+            },
         ),
     )
 
@@ -175,6 +184,19 @@ class OrderAdmin(core_admin.ModelAdmin):
     def order_total(self, obj):
         return format_html(
             '<span style="white-space:nowrap">{}</span>', format_money(obj.total, obj.currency)
+        )
+
+    @admin.display(description=_("receipt"))
+    def receipt_link(self, obj):
+        receipt = Receipt.objects.filter(order=obj).first()
+        if receipt is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">PDF</a> ({})',
+            reverse("storefront:receipt", args=[obj.number]),
+            _("signed receipt"),
+            reverse("storefront:receipt_pdf", args=[obj.number]),
+            _("key %(key)s") % {"key": receipt.key_id},
         )
 
     @admin.display(description=_("customer"), ordering="email")

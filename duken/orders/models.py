@@ -132,3 +132,53 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+
+class ReceiptKey(models.Model):
+    """A public key that has signed receipts. Every key ever used stays here (and published at
+    /receipts/keys/), so receipts signed before a rotation remain verifiable; the private keys
+    are never in the database."""
+
+    key_id = models.CharField(_("key id"), max_length=16, unique=True)
+    # The raw 32-byte Ed25519 public key, base64.
+    public_key = models.CharField(_("public key"), max_length=64)
+    first_used_at = models.DateTimeField(_("first used"))
+
+    class Meta:
+        verbose_name = _("receipt signing key")
+        verbose_name_plural = _("receipt signing keys")
+        ordering = ["first_used_at", "pk"]
+
+    def __str__(self):
+        return self.key_id
+
+
+class Receipt(models.Model):
+    """The signed receipt of a paid order (``orders.receipts``): exactly the bytes that were
+    signed, the signature and the key that made it. Written once, never changed."""
+
+    order = models.OneToOneField(
+        Order, on_delete=models.PROTECT, related_name="receipt", verbose_name=_("order")
+    )
+    # An unguessable token for the QR code's verification link (order numbers are said aloud).
+    code = models.CharField(max_length=32, unique=True)
+    # The canonical JSON document (sorted keys, no insignificant whitespace, UTF-8).
+    document = models.TextField(_("signed document"))
+    # Ed25519 signature of the document's UTF-8 bytes, base64.
+    signature = models.CharField(_("signature"), max_length=100, unique=True)
+    key = models.ForeignKey(
+        ReceiptKey,
+        on_delete=models.PROTECT,
+        to_field="key_id",
+        related_name="receipts",
+        verbose_name=_("signing key"),
+    )
+    issued_at = models.DateTimeField(_("issued"))
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        ordering = ["-issued_at", "pk"]
+
+    def __str__(self):
+        return self.order.number

@@ -29,6 +29,7 @@ Side effects, each inside the same transaction as the move:
 * awaiting_stock -> packed takes the backordered units from stock, so staff first book the
   arrived delivery into the product's stock; the move is refused while units are missing;
 * paid sets ``paid_at``; a cash-on-delivery order becomes paid when it is delivered;
+* whenever ``paid_at`` is set, the order's signed receipt is issued (``orders.receipts``);
 * ``mark_paid()`` moves a paid order with backordered lines on to awaiting_stock, and records a
   payment received for a cash-on-delivery order that has already moved on without a move.
 
@@ -47,6 +48,7 @@ from duken.catalog import stock
 
 from .events import record_event
 from .models import Order, OrderEvent, OrderStatus
+from .receipts.issuing import issue as issue_receipt
 
 __all__ = [
     "IllegalTransition",
@@ -157,6 +159,8 @@ def _apply(locked: Order, to_status: str, *, actor, note: str) -> Order:
         note = note or _("Paid in cash on delivery.")
     locked.status = to_status
     locked.save(update_fields=fields)
+    if "paid_at" in fields:
+        issue_receipt(locked)
     record_event(locked, from_status=from_status, to_status=to_status, actor=actor, note=note)
     return locked
 
@@ -192,6 +196,7 @@ def mark_paid(order: Order, *, actor=None, note: str = "") -> Order:
         # Cash on delivery collected, or a transfer confirmed after the order moved on.
         locked.paid_at = timezone.now()
         locked.save(update_fields=["paid_at", "updated_at"])
+        issue_receipt(locked)
         record_event(
             locked,
             from_status=locked.status,

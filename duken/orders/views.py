@@ -1,4 +1,5 @@
 from django.core import signing
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -6,6 +7,7 @@ from django.views.decorators.http import require_GET
 from duken.core.files import download_name, download_response
 
 from . import downloads
+from .receipts import keyring
 
 
 def _refuse(request, status, title, message):
@@ -50,3 +52,18 @@ def download(request, token):
             _("The file is missing"),
             _("Please contact us; we will send you the file."),
         )
+
+
+@require_GET
+def receipt_keys(request):
+    """Every public key that ever signed a receipt of this shop, as JSON."""
+    response = JsonResponse(keyring.published_document(), json_dumps_params={"indent": 2})
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_GET
+def receipt_keys_pem(request):
+    response = HttpResponse(keyring.published_pem(), content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response

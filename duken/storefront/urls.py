@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, cart, catalog, checkout
+from .views import account, cart, catalog, checkout, receipts
 
 app_name = "storefront"
 urlpatterns = [
@@ -55,4 +55,9 @@ urlpatterns = [
         checkout.order_confirmation,
         name="order_confirmation",
     ),
+    # a paid order's signed receipt (views/receipts.py)
+    path("orders/<text:number>/receipt/", receipts.receipt, name="receipt"),
+    path("orders/<text:number>/receipt.pdf", receipts.receipt_pdf, name="receipt_pdf"),
+    path("orders/<text:number>/receipt.json", receipts.receipt_file, name="receipt_file"),
+    path("receipts/verify/", receipts.receipt_verify, name="receipt_verify"),
 ]

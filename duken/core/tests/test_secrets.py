@@ -1,6 +1,7 @@
 """The installation's secrets: production refuses to start without its own, nobody runs on a
 published or short one, and the demo gets a random key of its own."""
 
+import base64
 import os
 import subprocess
 import sys
@@ -12,6 +13,20 @@ import pytest
 from duken.core import keys
 
 GOOD = "k" + "Zq9-xT4_pW2rL7mN" * 4
+
+
+def _receipt_key_pem() -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+RECEIPT_KEY = base64.b64encode(_receipt_key_pem()).decode()
 
 
 def _duken(*args, env_extra, tmp_path):
@@ -99,7 +114,11 @@ def test_production_offers_no_sandbox_gateway_unless_listed(tmp_path):
         "shell",
         "-c",
         show,
-        env_extra={"DUKEN_PRODUCTION": "1", "SECRET_KEY": GOOD},
+        env_extra={
+            "DUKEN_PRODUCTION": "1",
+            "SECRET_KEY": GOOD,
+            "DUKEN_RECEIPT_SIGNING_KEY": RECEIPT_KEY,
+        },
         tmp_path=tmp_path,
     )
     assert result.returncode == 0, result.stderr
@@ -108,6 +127,7 @@ def test_production_offers_no_sandbox_gateway_unless_listed(tmp_path):
     listed = {
         "DUKEN_PRODUCTION": "1",
         "SECRET_KEY": GOOD,
+        "DUKEN_RECEIPT_SIGNING_KEY": RECEIPT_KEY,
         "DUKEN_PAYMENT_PROVIDERS": "duken.payments.providers.sandbox.SandboxCardProvider",
     }
     result = _duken("shell", "-c", show, env_extra=listed, tmp_path=tmp_path)
@@ -120,6 +140,7 @@ def test_check_deploy_reports_no_issues_for_a_real_production_setup(tmp_path):
     env = {
         "DUKEN_PRODUCTION": "1",
         "SECRET_KEY": GOOD,
+        "DUKEN_RECEIPT_SIGNING_KEY": RECEIPT_KEY,
         "ALLOWED_HOSTS": "shop.example.kz",
         "DUKEN_HTTPS": "true",
         "SITE_URL": "https://shop.example.kz",
@@ -163,3 +184,47 @@ def test_links_in_e_mails_follow_the_port_the_demo_runs_on(tmp_path):
     configured = {"PORT": "8123", "SITE_URL": "https://shop.example.kz"}
     result = _duken("shell", "-c", show, env_extra=configured, tmp_path=tmp_path)
     assert result.stdout.strip().splitlines()[-1] == "https://shop.example.kz"
+
+
+def test_production_refuses_to_start_without_a_receipt_signing_key(tmp_path):
+    # given production with its own SECRET_KEY but no receipt key, then with a broken one
+    missing = _duken(
+        "check", env_extra={"DUKEN_PRODUCTION": "1", "SECRET_KEY": GOOD}, tmp_path=tmp_path
+    )
+    broken = _duken(
+        "check",
+        env_extra={"SECRET_KEY": GOOD, "DUKEN_RECEIPT_SIGNING_KEY": "bm90IGEga2V5"},
+        tmp_path=tmp_path,
+    )
+    # then neither starts, and each says what to do
+    assert missing.returncode == 2
+    assert "DUKEN_RECEIPT_SIGNING_KEY must be set when DUKEN_PRODUCTION is on" in missing.stderr
+    assert broken.returncode == 2 and "openssl genpkey -algorithm ed25519" in broken.stderr
+    assert "Traceback" not in missing.stderr + broken.stderr
+
+
+def test_a_receipt_key_is_read_from_a_pem_file_pem_text_or_base64(tmp_path):
+    # given one key written three ways
+    pem = _receipt_key_pem()
+    path = tmp_path / "receipt-key.pem"
+    path.write_bytes(pem)
+    # when each is loaded
+    loaded = [
+        keys.load_signing_key(value)
+        for value in (str(path), pem.decode(), base64.b64encode(pem).decode())
+    ]
+    # then they are the same key
+    raw = {key.private_bytes_raw() for key in loaded}
+    assert len(raw) == 1
+
+
+def test_the_demo_receipt_key_is_made_once_and_kept_private(tmp_path):
+    path = tmp_path / "secrets" / "receipt-signing-key.pem"
+    first = keys.installation_signing_key(path)
+    again = keys.installation_signing_key(path)
+    assert first.private_bytes_raw() == again.private_bytes_raw()
+    assert path.stat().st_mode & 0o777 == 0o600
+    replaced = keys.replace_installation_signing_key(path)
+    assert replaced.private_bytes_raw() != first.private_bytes_raw()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["receipt-signing-key.pem"]

@@ -21,7 +21,7 @@ from duken.customers import registration
 from duken.customers import services as customers
 from duken.customers.forms import AddressForm, PasswordResetForm, RegistrationForm
 from duken.customers.models import Address
-from duken.orders.models import Order, OrderStatus
+from duken.orders.models import Order, OrderStatus, Receipt
 from duken.payments.services import (
     latest_payment,
     payment_instructions,
@@ -234,18 +234,19 @@ def order_detail(request, number):
             "lines": list(order.lines.all()),
             "timeline": timeline,
             "payments": list(order.payments.all()),
-            "payment_method_name": _payment_method_name(order.payment_method),
+            "payment_method_name": payment_method_name(order.payment_method),
             "awaiting_payment": awaiting_payment,
             "instructions": payment_instructions(order) if awaiting_payment else None,
             "card_payment_url": (
                 payment_status_url(payment) if payment and payment.provider == "card" else ""
             ),
             "account_section": "orders",
+            "receipt": Receipt.objects.filter(order=order).first(),
         },
     )
 
 
-def _payment_method_name(code: str) -> str:
+def payment_method_name(code: str) -> str:
     if not code:
         return ""
     names = {method.code: method.name for method in payment_methods()}

@@ -19,7 +19,7 @@ from duken.core.money import quantize
 from duken.customers import services as customers
 from duken.interactions.models import Kind
 from duken.interactions.services import record
-from duken.orders.models import Order
+from duken.orders.models import Order, Receipt
 from duken.payments.services import (
     latest_payment,
     payment_instructions,
@@ -50,7 +50,8 @@ def _remember_order(request, order) -> None:
         request.session[SESSION_ORDERS] = [*numbers[-19:], order.number]
 
 
-def _may_see(request, order) -> bool:
+def may_see_order(request, order) -> bool:
+    """The order's owner, or the browser that placed it (a guest's session)."""
     if request.user.is_authenticated and order.user_id == request.user.pk:
         return True
     return order.number in request.session.get(SESSION_ORDERS, [])
@@ -170,7 +171,7 @@ def _submit(request):
         # The form was issued to this visitor: also when the answer to the first submit never
         # arrived (a server process died after the order committed), they see their order.
         if existing is not None and (
-            _may_see(request, existing) or token in request.session.get(SESSION_TOKENS, [])
+            may_see_order(request, existing) or token in request.session.get(SESSION_TOKENS, [])
         ):
             _remember_order(request, existing)
             return redirect("storefront:order_confirmation", number=existing.number)
@@ -277,7 +278,7 @@ def checkout_options(request):
 @require_GET
 def order_confirmation(request, number):
     order = Order.objects.filter(number=number).select_related("pickup_point").first()
-    if order is None or not _may_see(request, order):
+    if order is None or not may_see_order(request, order):
         raise Http404
     instructions = payment_instructions(order) if order.paid_at is None else None
     payment = latest_payment(order)
@@ -289,5 +290,6 @@ def order_confirmation(request, number):
         "payment": payment,
         "payment_url": payment_status_url(payment) if payment else "",
         "delayed": [line for line in lines if line.is_delayed],
+        "receipt": Receipt.objects.filter(order=order).first(),
     }
     return TemplateResponse(request, "storefront/checkout/confirmation.html", context)
