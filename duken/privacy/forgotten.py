@@ -146,7 +146,7 @@ def _covered(rows, wished: list[frozenset]) -> list[bool]:
 def _category_words(category_ids) -> dict[str, list[set[str]]]:
     from duken.catalog.models import Category
 
-    from .memory_history import category_words
+    from .memory_erase import category_words
 
     return {
         memory.category_key(category.pk): category_words(category)
@@ -155,7 +155,7 @@ def _category_words(category_ids) -> dict[str, list[set[str]]]:
 
 
 def _keys_of(row, product_type, category_type, categories_of, names) -> set[str]:
-    from .memory_history import names_any
+    from .memory_erase import names_any
 
     keys = set()
     content_type_id, object_id = getattr(row, "content_type_id", None), getattr(row, "object_id", 0)

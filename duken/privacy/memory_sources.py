@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import memory
+from . import memory_erase as erase
 from . import memory_history as history
 from .memory import Again, Item, Section, register_provider
 from .models import OPTIONAL_PURPOSES, ConsentRecord, Purpose
@@ -295,18 +296,18 @@ register_provider(
     history.interest_items,
     name="interests",
     prefix="category",
-    forget=history.forget_category,
+    forget=erase.forget_category,
     suppress=True,
     again=Again.ASK,
 )
-memory.register_forget("product", history.forget_product, suppress=True, again=Again.ASK)
-memory.register_forget("search", history.forget_search, suppress=True, again=Again.ASK)
+memory.register_forget("product", erase.forget_product, suppress=True, again=Again.ASK)
+memory.register_forget("search", erase.forget_search, suppress=True, again=Again.ASK)
 register_provider(
     Section.ACTIVITY,
     history.activity_items,
     name="activity",
     prefix="activity",
-    forget=history.forget_activity,
+    forget=erase.forget_activity,
     # recorded too: rows still buffered in another worker that predate it are then dropped.
     # Never a wish: not being remembered at all is the analytics consent, withdrawn elsewhere.
     suppress=True,
