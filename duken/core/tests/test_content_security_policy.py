@@ -87,6 +87,14 @@ def _sandbox_page(client, product):
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
+def _admin_order(client, listing=False):
+    buyer = get_user_model().objects.create_user("buyer@example.kz", "buyer-pass-12345")
+    order = make_order(user=buyer, customer_note="Ring twice, please.")
+    if listing:
+        return reverse("admin:orders_order_changelist")
+    return reverse("admin:orders_order_change", args=[order.pk])
+
+
 PAGES = {
     "home": (None, lambda client, product: reverse("storefront:home")),
     "category": (
@@ -109,6 +117,9 @@ PAGES = {
         "staff",
         lambda client, product: reverse("admin:catalog_product_change", args=[product.pk]),
     ),
+    # the moves, the customer's note with its fact button, the status badges
+    "admin order": ("staff", lambda client, product: _admin_order(client)),
+    "admin orders": ("staff", lambda client, product: _admin_order(client, listing=True)),
     "back office": ("staff", lambda client, product: reverse("backoffice:customer_search")),
     "inbox": ("staff", lambda client, product: reverse("backoffice:inbox")),
     "payment sandbox": (None, _sandbox_page),
