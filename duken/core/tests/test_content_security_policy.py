@@ -142,6 +142,21 @@ def test_every_page_sends_the_policy_with_a_fresh_nonce_and_nothing_inline_it_re
 
     # then
     assert first.status_code == 200, first.status_code
+    assert_policy_kept(first, second)
+
+
+def test_the_not_found_page_keeps_the_policy_too(client):
+    # when
+    first = client.get("/no-such-page/")
+    second = client.get("/no-such-page/")
+
+    # then
+    assert first.status_code == 404
+    assert_policy_kept(first, second)
+
+
+def assert_policy_kept(first, second):
+    """The response carries the policy with its own nonce and nothing inline it refuses."""
     policy = directives(first[HEADER])
     assert "'unsafe-inline'" not in policy["script-src"]
     assert "'unsafe-eval'" not in policy["script-src"]
