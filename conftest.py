@@ -126,6 +126,42 @@ def chromium_path():
     return path
 
 
+_page_watch = pytest.StashKey()
+
+
+@pytest.fixture
+def browser(chromium_path, request):
+    """Chromium driven by Playwright, every page watched: a Content-Security-Policy violation
+    or an uncaught script error on any page fails the test (duken/testing/browser.py)."""
+    from duken.testing.browser import watched_chromium
+
+    with watched_chromium(chromium_path) as (browser, watch):
+        request.node.stash[_page_watch] = watch
+        yield browser
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A browser test whose pages reported a problem fails, even if its assertions passed."""
+    try:
+        result = yield
+    except BaseException as failure:
+        if reported := _browser_reports(item):
+            failure.add_note(reported)
+        raise
+    if reported := _browser_reports(item):
+        pytest.fail(reported, pytrace=False)
+    return result
+
+
+def _browser_reports(item) -> str:
+    watch = item.stash.get(_page_watch, None)
+    if watch is None:
+        return ""
+    watch.settle()
+    return "The browser reported:\n" + "\n".join(watch.problems) if watch.problems else ""
+
+
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 

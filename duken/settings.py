@@ -9,6 +9,7 @@ README for the full list).
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from duken.core import keys
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "channels",
+    "csp",
     "duken.core",
     "duken.catalog",
     "duken.customers",
@@ -97,6 +99,8 @@ MIDDLEWARE = [
     "duken.core.middleware.RequestMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files need no policy; every page, the admin's too, gets one.
+    "duken.core.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -415,3 +419,34 @@ LOGGING = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- content security policy (django-csp; README "Content-Security-Policy") ---------------
+# Scripts only from the shop's own static files or inline with this response's nonce; no
+# inline event handlers, no eval, no inline styles. The chat's WebSocket (another port) is
+# added to connect-src per request (duken/core/csp.py, registered by the conversations app).
+# A real card gateway's hosted page is on another host: list it in DUKEN_CSP_FORM_ACTION
+# (e.g. "https://pay.example.kz"), because the checkout form's redirect goes there.
+DUKEN_CSP_FORM_ACTION = env.list("DUKEN_CSP_FORM_ACTION", default=[])
+# true: browsers only report what the policy would block (for a first rollout) instead of
+# blocking it; DUKEN_CSP_REPORT_URI is where they send the reports.
+DUKEN_CSP_REPORT_ONLY = env.bool("DUKEN_CSP_REPORT_ONLY", default=False)
+DUKEN_CSP_REPORT_URI = env.str("DUKEN_CSP_REPORT_URI", default="")
+_csp_policy = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF, *DUKEN_CSP_FORM_ACTION],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+        **({"report-uri": [DUKEN_CSP_REPORT_URI]} if DUKEN_CSP_REPORT_URI else {}),
+    }
+}
+if DUKEN_CSP_REPORT_ONLY:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp_policy
+else:
+    CONTENT_SECURITY_POLICY = _csp_policy

@@ -8,7 +8,7 @@ from duken.core import admin as core_admin
 from duken.core.files import PrivateFileInput
 
 from . import services
-from .images import make_thumbnail, validate_image
+from .images import make_thumbnail, prepare_upload
 from .models import Category, Product, ProductImage, SearchQuery
 
 
@@ -40,10 +40,11 @@ class ProductImageForm(forms.ModelForm):
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
-        # Only a new upload needs checking; a kept image was checked when it arrived.
+        # Only a new upload needs checking; a kept image was checked (and re-encoded) when it
+        # arrived. What is stored is the re-encoded image, never the uploaded bytes.
         if image and hasattr(image, "content_type"):
             try:
-                validate_image(image)
+                return prepare_upload(image)
             except ValidationError as error:
                 raise forms.ValidationError(error.messages) from None
         return image

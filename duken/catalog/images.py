@@ -1,8 +1,13 @@
-"""Product images: validated uploads and generated thumbnails.
+"""Product images: validated, re-encoded uploads and generated thumbnails.
 
 An upload must be a real image that Pillow can decode (not just a file with an image name), in
-JPEG, PNG or WebP, at most ``MAX_IMAGE_BYTES`` and ``MAX_IMAGE_PIXELS``. Each saved image gets a
-square WebP thumbnail (``THUMBNAIL_SIZE``) for listings, so pages never ship the original.
+JPEG, PNG or WebP, at most ``MAX_IMAGE_BYTES`` and ``MAX_IMAGE_PIXELS``. What is stored is never
+the uploaded bytes: Pillow decodes the image and writes it again in the same format, turned
+upright by its EXIF orientation, its long side at most ``MAX_IMAGE_SIDE`` pixels, without its
+metadata (EXIF with GPS position and camera, XMP, text chunks; the ICC colour profile stays). So
+the shop never serves an attacker's file: no HTML or ZIP hidden in or after the image (a
+polyglot), no location of a photo taken at home. Each saved image also gets a square WebP
+thumbnail (``THUMBNAIL_SIZE``) for listings, so pages never ship the original.
 """
 
 import io
@@ -20,6 +25,10 @@ MAX_IMAGE_BYTES = 8 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 THUMBNAIL_SIZE = (400, 400)
+# The long side of a stored original: a product photo zoomed on a large screen needs no more,
+# and a smaller file is quicker for every shopper.
+MAX_IMAGE_SIDE = 2560
+JPEG_QUALITY = WEBP_QUALITY = 88
 
 
 def validate_image(uploaded_file) -> str:
@@ -62,6 +71,60 @@ def validate_image(uploaded_file) -> str:
     return image_format
 
 
+def reencode(uploaded_file, image_format: str) -> bytes:
+    """The image of a validated upload as Pillow writes it in ``image_format``: upright, at most
+    MAX_IMAGE_SIDE pixels on its long side, with its ICC profile and transparency and nothing
+    else of the uploaded file. Refuses an image that cannot be decoded to the end."""
+    uploaded_file.seek(0)
+    try:
+        with Image.open(uploaded_file) as source:
+            source.load()  # decodes every pixel: a truncated or forged image fails here
+            icc_profile = source.info.get("icc_profile")
+            transparency = source.info.get("transparency")
+            image = ImageOps.exif_transpose(source)
+        if max(image.size) > MAX_IMAGE_SIDE:
+            if image.mode not in ("L", "LA", "RGB", "RGBA", "CMYK"):
+                image = image.convert("RGBA" if _has_alpha(image, transparency) else "RGB")
+                transparency = None
+            image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE), Image.Resampling.LANCZOS)
+        # Only what is passed to save() below is written: no EXIF, XMP or text chunks.
+        image.info = {}
+        buffer = io.BytesIO()
+        image.save(buffer, image_format, **_save_options(image_format, icc_profile, transparency))
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(
+            _("This file is not an image that can be read (use JPEG, PNG or WebP)."),
+            code="not_an_image",
+        ) from None
+    finally:
+        uploaded_file.seek(0)
+    return buffer.getvalue()
+
+
+def _has_alpha(image, transparency) -> bool:
+    return "A" in image.getbands() or transparency is not None
+
+
+def _save_options(image_format: str, icc_profile, transparency) -> dict:
+    options = {"icc_profile": icc_profile} if icc_profile else {}
+    if image_format == "JPEG":
+        options.update(quality=JPEG_QUALITY, optimize=True)
+    elif image_format == "WEBP":
+        options.update(quality=WEBP_QUALITY, method=4)
+    elif transparency is not None:
+        options["transparency"] = transparency
+    return options
+
+
+def prepare_upload(uploaded_file) -> ContentFile:
+    """Validate an upload and return the file to store: the re-encoded image, named after the
+    upload with the extension of its real format."""
+    image_format = validate_image(uploaded_file)
+    base = os.path.splitext(os.path.basename(getattr(uploaded_file, "name", "") or "image"))[0]
+    name = f"{base or 'image'}.{ALLOWED_FORMATS[image_format]}"
+    return ContentFile(reencode(uploaded_file, image_format), name=name)
+
+
 def render_thumbnail(source) -> bytes:
     """A THUMBNAIL_SIZE WebP of the image, centred and cropped to a square, EXIF-rotated."""
     source.seek(0)
@@ -89,17 +152,15 @@ def make_thumbnail(product_image: ProductImage) -> ProductImage:
 
 
 def save_product_image(product, uploaded_file, *, alt="", position=None) -> ProductImage:
-    """Validate an upload, store it as the product's image and generate its thumbnail."""
-    image_format = validate_image(uploaded_file)
+    """Validate an upload, store it re-encoded as the product's image and generate its
+    thumbnail."""
+    prepared = prepare_upload(uploaded_file)
     if position is None:
         last = product.images.order_by("-position").values_list("position", flat=True).first()
         position = 0 if last is None else last + 1
-    base = os.path.splitext(os.path.basename(getattr(uploaded_file, "name", "") or "image"))[0]
-    filename = f"{base or 'image'}.{ALLOWED_FORMATS[image_format]}"
     with transaction.atomic():
         product_image = ProductImage(product=product, alt=alt or product.name, position=position)
-        uploaded_file.seek(0)
-        product_image.image.save(filename, uploaded_file, save=False)
+        product_image.image.save(prepared.name, prepared, save=False)
         product_image.save()
         make_thumbnail(product_image)
     return product_image

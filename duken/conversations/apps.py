@@ -13,6 +13,7 @@ class ConversationsConfig(AppConfig):
         from django.db.models.signals import post_delete
 
         from duken.catalog.tiles import register_ratings
+        from duken.core.csp import add_request_sources
         from duken.customers.facts import Source, register_message_source
         from duken.customers.timeline import register_figure, register_source
 
@@ -21,6 +22,8 @@ class ConversationsConfig(AppConfig):
         from .reviews import ratings_of
 
         register_ratings(ratings_of)
+        # The chat's pages connect to its WebSocket server, on its own port.
+        add_request_sources("connect-src", chat.ws_csp_sources)
         # Staff keep a customer's question, review or chat message as a fact in one click.
         register_message_source(Source.QUESTION, Question, ("user",), "text")
         register_message_source(Source.REVIEW, Review, ("user",), "text")

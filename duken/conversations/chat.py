@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import DisallowedHost, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -357,6 +357,15 @@ def ws_url(request, conversation_id: int | None = None) -> str:
         base = f"{scheme}://{host}/ws/"
     base = base if base.endswith("/") else base + "/"
     return f"{base}chat/{conversation_id}/" if conversation_id else base
+
+
+def ws_csp_sources(request) -> list[str]:
+    """The chat's WebSocket address for the page's connect-src (another port than the page's,
+    so 'self' does not cover it)."""
+    try:
+        return [ws_url(request)]
+    except DisallowedHost:  # the response is the refusal of that host already
+        return []
 
 
 # What the page shows -----------------------------------------------------------------------

@@ -19,19 +19,6 @@ from duken.core.money import format_money
 from . import services
 from .models import Order, OrderEvent, OrderLine, OrderStatus, Receipt
 
-BADGES = {
-    OrderStatus.AWAITING_PAYMENT: "#b7791f",
-    OrderStatus.PAID: "#2b6cb0",
-    OrderStatus.AWAITING_STOCK: "#c05621",
-    OrderStatus.PACKED: "#2c7a7b",
-    OrderStatus.SHIPPED: "#2f855a",
-    OrderStatus.DELIVERED: "#276749",
-    OrderStatus.COMPLETED: "#4a5568",
-    OrderStatus.CANCELLED: "#9b2c2c",
-    OrderStatus.RETURNED: "#9b2c2c",
-    OrderStatus.REFUNDED: "#742a2a",
-}
-
 
 class OrderLineInline(core_admin.TabularInline):
     model = OrderLine
@@ -178,13 +165,11 @@ class OrderAdmin(core_admin.ModelAdmin):
 
     @admin.display(description=_("number"), ordering="number")
     def order_number(self, obj):
-        return format_html('<span style="white-space:nowrap">{}</span>', obj.number)
+        return format_html('<span class="nowrap">{}</span>', obj.number)
 
     @admin.display(description=_("total"), ordering="total")
     def order_total(self, obj):
-        return format_html(
-            '<span style="white-space:nowrap">{}</span>', format_money(obj.total, obj.currency)
-        )
+        return format_html('<span class="nowrap">{}</span>', format_money(obj.total, obj.currency))
 
     @admin.display(description=_("receipt"))
     def receipt_link(self, obj):
@@ -207,10 +192,10 @@ class OrderAdmin(core_admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
+        # The colours are in backoffice/staff.css, one class per status.
         return format_html(
-            '<span style="color:#fff;background:{};padding:2px 8px;border-radius:10px;'
-            'white-space:nowrap">{}</span>',
-            BADGES.get(obj.status, "#4a5568"),
+            '<span class="order-badge order-badge-{}">{}</span>',
+            obj.status,
             obj.get_status_display(),
         )
 

@@ -97,6 +97,24 @@ def test_admin_upload_stores_image_and_thumbnail(staff_client, make_product):
     assert image.thumbnail.name.endswith(".webp")
 
 
+def test_admin_upload_stores_the_reencoded_image_not_the_uploaded_bytes(staff_client, make_product):
+    # given a PNG with a web page after its end
+    upload = png_bytes()
+    polyglot = io.BytesIO(upload.read() + b"<html><script>alert(1)</script></html>")
+    polyglot.name = "photo.png"
+    product = make_product()
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+
+    # when
+    response = staff_client.post(url, product_form(product, **{"images-0-image": polyglot}))
+
+    # then
+    assert response.status_code == 302
+    with product.images.get().image.open("rb") as stored:
+        data = stored.read()
+    assert b"<script" not in data and data.endswith(b"IEND\xaeB`\x82")
+
+
 def test_admin_refuses_a_fake_image(staff_client, make_product):
     # given
     product = make_product()

@@ -29,18 +29,15 @@ def shop(monkeypatch):
 
 
 @pytest.fixture
-def page(live_server, chromium_path, shop):
+def page(live_server, browser, shop):
     """A Chromium page whose cart holds one pair of slippers."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path)
-        page = browser.new_context(locale="en-US", base_url=live_server.url).new_page()
-        page.goto("/p/felt-slippers/")
-        page.click("form.buy-box button[type=submit]")
-        expect(page.locator("#cart-count")).to_have_text("1")
-        yield page
-        browser.close()
+    page = browser.new_context(locale="en-US", base_url=live_server.url).new_page()
+    page.goto("/p/felt-slippers/")
+    page.click("form.buy-box button[type=submit]")
+    expect(page.locator("#cart-count")).to_have_text("1")
+    yield page
 
 
 def _press_through_refresh(page, button, refreshed, url_pattern, leave_field):

@@ -68,91 +68,84 @@ def staff_user(monkeypatch):
     return get_user_model().objects.create_superuser("staff@duken.example", "staff-pass-12345")
 
 
-def test_shopper_and_staff_chat_live(
-    live_server, ws_server, chromium_path, staff_user, smtp_server
-):
-    from playwright.sync_api import expect, sync_playwright
+def test_shopper_and_staff_chat_live(live_server, ws_server, browser, staff_user, smtp_server):
+    from playwright.sync_api import expect
 
     base = live_server.url
     first_words = f"Do you deliver to Aktobe? {PAYLOAD}"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path)
-        dialogs = []
-        shopper = browser.new_context(locale="en-US").new_page()
-        shopper.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    dialogs = []
+    shopper = browser.new_context(locale="en-US").new_page()
+    shopper.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
 
-        # a guest opens the chat from the home page and writes
-        shopper.goto(base + "/")
-        shopper.get_by_role("button", name="Help chat").click()
-        panel = shopper.locator("#chat-panel")
-        expect(panel).to_be_visible()
-        shopper.fill("#chat-name", "Aigerim")
-        shopper.fill("#chat-email", "aigerim@example.kz")
-        shopper.fill("#chat-text", first_words)
-        panel.get_by_role("button", name="Send").click()
-        expect(panel.locator(".chat-message").first).to_contain_text(first_words)
-        expect(shopper.locator("#duken-chat[data-connected]")).to_have_count(1)
-        expect(shopper.locator("#chat-email")).to_be_hidden()
-        # the guest's address waits for its owner's confirmation, and the panel says so
-        expect(panel.locator(".chat-notice-confirm")).to_contain_text(
-            "We sent a confirmation link to aigerim@example.kz"
-        )
+    # a guest opens the chat from the home page and writes
+    shopper.goto(base + "/")
+    shopper.get_by_role("button", name="Help chat").click()
+    panel = shopper.locator("#chat-panel")
+    expect(panel).to_be_visible()
+    shopper.fill("#chat-name", "Aigerim")
+    shopper.fill("#chat-email", "aigerim@example.kz")
+    shopper.fill("#chat-text", first_words)
+    panel.get_by_role("button", name="Send").click()
+    expect(panel.locator(".chat-message").first).to_contain_text(first_words)
+    expect(shopper.locator("#duken-chat[data-connected]")).to_have_count(1)
+    expect(shopper.locator("#chat-email")).to_be_hidden()
+    # the guest's address waits for its owner's confirmation, and the panel says so
+    expect(panel.locator(".chat-notice-confirm")).to_contain_text(
+        "We sent a confirmation link to aigerim@example.kz"
+    )
 
-        # staff find it in the inbox and open the chat beside the timeline
-        staff = browser.new_context(locale="en-US").new_page()
-        staff.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        staff.goto(base + "/admin/login/?next=/backoffice/inbox/")
-        staff.fill("#id_username", "staff@duken.example")
-        staff.fill("#id_password", "staff-pass-12345")
-        staff.click("input[type=submit]")
-        expect(staff.locator("#result_list")).to_contain_text("Do you deliver to Aktobe?")
-        staff.locator("#result_list a[href*='/backoffice/inbox/chats/']").first.click()
-        desk = staff.locator("#duken-staff-chat")
-        expect(desk.locator(".chat-message").first).to_contain_text(first_words)
-        expect(staff.locator("#duken-staff-chat[data-connected]")).to_have_count(1)
+    # staff find it in the inbox and open the chat beside the timeline
+    staff = browser.new_context(locale="en-US").new_page()
+    staff.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    staff.goto(base + "/admin/login/?next=/backoffice/inbox/")
+    staff.fill("#id_username", "staff@duken.example")
+    staff.fill("#id_password", "staff-pass-12345")
+    staff.click("input[type=submit]")
+    expect(staff.locator("#result_list")).to_contain_text("Do you deliver to Aktobe?")
+    staff.locator("#result_list a[href*='/backoffice/inbox/chats/']").first.click()
+    desk = staff.locator("#duken-staff-chat")
+    expect(desk.locator(".chat-message").first).to_contain_text(first_words)
+    expect(staff.locator("#duken-staff-chat[data-connected]")).to_have_count(1)
 
-        # staff answer: it appears on the shopper's page without a reload
-        staff.fill("#chat-text", "Hello Aigerim! Yes, in 3 days.")
-        desk.get_by_role("button", name="Send").click()
-        expect(panel.locator(".chat-message").nth(1)).to_contain_text(
-            "Hello Aigerim! Yes, in 3 days."
-        )
-        expect(desk.locator(".chat-message").nth(1)).to_contain_text("Hello Aigerim!")
+    # staff answer: it appears on the shopper's page without a reload
+    staff.fill("#chat-text", "Hello Aigerim! Yes, in 3 days.")
+    desk.get_by_role("button", name="Send").click()
+    expect(panel.locator(".chat-message").nth(1)).to_contain_text("Hello Aigerim! Yes, in 3 days.")
+    expect(desk.locator(".chat-message").nth(1)).to_contain_text("Hello Aigerim!")
 
-        # the shopper answers back, live, with another payload
-        shopper.fill("#chat-text", "Thanks! <b>bold?</b>")
-        shopper.keyboard.press("Enter")
-        expect(desk.locator(".chat-message").nth(2)).to_contain_text("Thanks! <b>bold?</b>")
-        assert desk.locator(".chat-message b").count() == 0
+    # the shopper answers back, live, with another payload
+    shopper.fill("#chat-text", "Thanks! <b>bold?</b>")
+    shopper.keyboard.press("Enter")
+    expect(desk.locator(".chat-message").nth(2)).to_contain_text("Thanks! <b>bold?</b>")
+    assert desk.locator(".chat-message b").count() == 0
 
-        # too long a message is refused with a clear message, nothing is sent
-        shopper.evaluate(
-            "document.querySelector('#chat-text').removeAttribute('maxlength');"
-            "document.querySelector('#chat-text').value = 'x'.repeat(2001)"
-        )
-        panel.get_by_role("button", name="Send").click()
-        expect(panel.locator(".chat-error")).to_contain_text("at most 2000 characters")
+    # too long a message is refused with a clear message, nothing is sent
+    shopper.evaluate(
+        "document.querySelector('#chat-text').removeAttribute('maxlength');"
+        "document.querySelector('#chat-text').value = 'x'.repeat(2001)"
+    )
+    panel.get_by_role("button", name="Send").click()
+    expect(panel.locator(".chat-error")).to_contain_text("at most 2000 characters")
 
-        # a reload keeps the conversation
-        shopper.reload()
-        shopper.get_by_role("button", name="Help chat").click()
-        expect(panel.locator(".chat-message")).to_have_count(3)
-        expect(panel.locator(".chat-message").nth(1)).to_contain_text("Yes, in 3 days.")
+    # a reload keeps the conversation
+    shopper.reload()
+    shopper.get_by_role("button", name="Help chat").click()
+    expect(panel.locator(".chat-message")).to_have_count(3)
+    expect(panel.locator(".chat-message").nth(1)).to_contain_text("Yes, in 3 days.")
 
-        # the guest confirms the address from the e-mail (in the mail app's browser)
-        (confirmation,) = smtp_server.to("aigerim@example.kz")
-        text = confirmation.get_body(preferencelist=("plain",)).get_content()
-        mailbox = browser.new_context(locale="en-US").new_page()
-        mailbox.goto(base + re.search(r"https?://[^/]+(/confirm/\S+/)", text)[1])
-        mailbox.get_by_role("button", name="Yes, it was me: confirm").click()
-        expect(mailbox.locator("h1")).to_contain_text("Your address is confirmed")
+    # the guest confirms the address from the e-mail (in the mail app's browser)
+    (confirmation,) = smtp_server.to("aigerim@example.kz")
+    text = confirmation.get_body(preferencelist=("plain",)).get_content()
+    mailbox = browser.new_context(locale="en-US").new_page()
+    mailbox.goto(base + re.search(r"https?://[^/]+(/confirm/\S+/)", text)[1])
+    mailbox.get_by_role("button", name="Yes, it was me: confirm").click()
+    expect(mailbox.locator("h1")).to_contain_text("Your address is confirmed")
 
-        # staff close the conversation: the promise is kept and the guest is e-mailed
-        staff.fill("#close-text", "Your parcel leaves tomorrow.")
-        staff.get_by_role("button", name="Close and send the reply").click()
-        expect(staff.locator(".messagelist")).to_contain_text("The conversation is closed")
-        assert dialogs == []
-        browser.close()
+    # staff close the conversation: the promise is kept and the guest is e-mailed
+    staff.fill("#close-text", "Your parcel leaves tomorrow.")
+    staff.get_by_role("button", name="Close and send the reply").click()
+    expect(staff.locator(".messagelist")).to_contain_text("The conversation is closed")
+    assert dialogs == []
 
     conversation = Conversation.objects.get()
     assert conversation.status == Conversation.Status.CLOSED

@@ -22,49 +22,46 @@ def shop(monkeypatch):
     return make_product(name="Felt Slippers", price="5400", stock=5)
 
 
-def test_a_question_answered_in_the_back_office(live_server, chromium_path, shop, smtp_server):
-    from playwright.sync_api import expect, sync_playwright
+def test_a_question_answered_in_the_back_office(live_server, browser, shop, smtp_server):
+    from playwright.sync_api import expect
 
     base = live_server.url
     question_text = "Do they come in size 44? <script>alert(1)</script>"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path)
-        shopper = browser.new_context(locale="en-US").new_page()
-        dialogs = []
-        shopper.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    shopper = browser.new_context(locale="en-US").new_page()
+    dialogs = []
+    shopper.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
-        # the shopper logs in from the product page and asks
-        shopper.goto(base + shop.get_absolute_url())
-        shopper.get_by_role("link", name="Log in to ask it").click()
-        shopper.fill("input[name=username]", "aliya@example.com")
-        shopper.fill("input[name=password]", "Steppe-Winds-2026")
-        shopper.click("main form button[type=submit]")
-        expect(shopper.locator("h1")).to_contain_text("Felt Slippers")
-        shopper.fill("#question-text", question_text)
-        shopper.get_by_role("button", name="Ask", exact=True).click()
-        expect(shopper.locator("main")).to_contain_text("This question is waiting for an answer")
-        expect(shopper.locator(".conv-q")).to_contain_text(question_text)
+    # the shopper logs in from the product page and asks
+    shopper.goto(base + shop.get_absolute_url())
+    shopper.get_by_role("link", name="Log in to ask it").click()
+    shopper.fill("input[name=username]", "aliya@example.com")
+    shopper.fill("input[name=password]", "Steppe-Winds-2026")
+    shopper.click("main form button[type=submit]")
+    expect(shopper.locator("h1")).to_contain_text("Felt Slippers")
+    shopper.fill("#question-text", question_text)
+    shopper.get_by_role("button", name="Ask", exact=True).click()
+    expect(shopper.locator("main")).to_contain_text("This question is waiting for an answer")
+    expect(shopper.locator(".conv-q")).to_contain_text(question_text)
 
-        # staff find it in the inbox and answer
-        staff = browser.new_context(locale="en-US").new_page()
-        staff.goto(base + "/admin/login/?next=/backoffice/inbox/")
-        staff.fill("#id_username", "staff@duken.example")
-        staff.fill("#id_password", "staff-pass-12345")
-        staff.click("input[type=submit]")
-        expect(staff.locator("#result_list")).to_contain_text(question_text)
-        staff.get_by_role("link", name="Answer").first.click()
-        staff.fill("#id_text", "Yes, size 44 arrives on Friday.")
-        staff.click("input[type=submit].default")
-        expect(staff.locator(".messagelist")).to_contain_text("The answer is published")
-        expect(staff.locator("#content-main")).to_contain_text("Nothing is waiting")
+    # staff find it in the inbox and answer
+    staff = browser.new_context(locale="en-US").new_page()
+    staff.goto(base + "/admin/login/?next=/backoffice/inbox/")
+    staff.fill("#id_username", "staff@duken.example")
+    staff.fill("#id_password", "staff-pass-12345")
+    staff.click("input[type=submit]")
+    expect(staff.locator("#result_list")).to_contain_text(question_text)
+    staff.get_by_role("link", name="Answer").first.click()
+    staff.fill("#id_text", "Yes, size 44 arrives on Friday.")
+    staff.click("input[type=submit].default")
+    expect(staff.locator(".messagelist")).to_contain_text("The answer is published")
+    expect(staff.locator("#content-main")).to_contain_text("Nothing is waiting")
 
-        # the shopper sees the answer on the product page
-        shopper.goto(base + shop.get_absolute_url())
-        answers = shopper.locator("#questions")
-        expect(answers).to_contain_text(question_text)
-        expect(answers).to_contain_text("Yes, size 44 arrives on Friday.")
-        assert dialogs == []  # the payload was shown as text, never run
-        browser.close()
+    # the shopper sees the answer on the product page
+    shopper.goto(base + shop.get_absolute_url())
+    answers = shopper.locator("#questions")
+    expect(answers).to_contain_text(question_text)
+    expect(answers).to_contain_text("Yes, size 44 arrives on Friday.")
+    assert dialogs == []  # the payload was shown as text, never run
 
     assert Promise.objects.get().status == Promise.Status.KEPT
     received = smtp_server.to("aliya@example.com")

@@ -18,36 +18,31 @@ DESKTOP = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/124.0 Safar
 
 
 def test_a_consenting_visitor_is_recorded_under_one_httponly_visitor_id(
-    live_server, chromium_path, monkeypatch
+    live_server, browser, monkeypatch
 ):
-    from playwright.sync_api import sync_playwright
-
     # given
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     product = make_product(name="Felt slippers")
     base = live_server.url
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path)
-        context = browser.new_context(locale="en-US", user_agent=DESKTOP)
-        context.add_cookies(
-            [
-                {
-                    "name": privacy.COOKIE_NAME,
-                    "value": consent_cookie(analytics=True),
-                    "url": base,
-                }
-            ]
-        )
-        page = context.new_page()
-        # when
-        page.goto(base + reverse("storefront:product", args=[product.slug]))
-        page.goto(base + reverse("storefront:search") + "?q=slippers")
-        # then
-        cookies = {c["name"]: c for c in context.cookies()}
-        assert cookies[COOKIE_NAME]["httpOnly"] is True
-        assert COOKIE_NAME not in page.evaluate("document.cookie")
-        visitor = unsign(cookies[COOKIE_NAME]["value"])
-        browser.close()
+    context = browser.new_context(locale="en-US", user_agent=DESKTOP)
+    context.add_cookies(
+        [
+            {
+                "name": privacy.COOKIE_NAME,
+                "value": consent_cookie(analytics=True),
+                "url": base,
+            }
+        ]
+    )
+    page = context.new_page()
+    # when
+    page.goto(base + reverse("storefront:product", args=[product.slug]))
+    page.goto(base + reverse("storefront:search") + "?q=slippers")
+    # then
+    cookies = {c["name"]: c for c in context.cookies()}
+    assert cookies[COOKIE_NAME]["httpOnly"] is True
+    assert COOKIE_NAME not in page.evaluate("document.cookie")
+    visitor = unsign(cookies[COOKIE_NAME]["value"])
 
     buffer.flush()
     events = list(Event.objects.order_by("pk"))

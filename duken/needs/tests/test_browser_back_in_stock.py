@@ -21,39 +21,36 @@ def shop(monkeypatch):
     return make_product(name="Felt Slippers", price="5400", stock=0, allow_backorder=False)
 
 
-def test_a_guest_is_told_once_when_staff_restock(live_server, chromium_path, shop, smtp_server):
-    from playwright.sync_api import expect, sync_playwright
+def test_a_guest_is_told_once_when_staff_restock(live_server, browser, shop, smtp_server):
+    from playwright.sync_api import expect
 
     base = live_server.url
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path)
-        guest = browser.new_context(locale="en-US").new_page()
-        guest.goto(base + shop.get_absolute_url())
-        expect(guest.locator(".buy-box")).to_have_count(0)
-        guest.fill("#needs-email", "guest@example.com")
-        guest.get_by_role("button", name="Tell me when it is back").click()
-        expect(guest.locator("#messages")).to_contain_text(
-            "We sent a confirmation link to guest@example.com"
-        )
-        (confirmation,) = smtp_server.to("guest@example.com")
-        text = confirmation.get_body(preferencelist=("plain",)).get_content()
-        guest.goto(base + re.search(r"https?://[^/]+(/confirm/\S+/)", text)[1])
-        guest.get_by_role("button", name="Yes, it was me: confirm").click()
-        expect(guest.locator("h1")).to_contain_text("Your address is confirmed")
+    guest = browser.new_context(locale="en-US").new_page()
+    guest.goto(base + shop.get_absolute_url())
+    expect(guest.locator(".buy-box")).to_have_count(0)
+    guest.fill("#needs-email", "guest@example.com")
+    guest.get_by_role("button", name="Tell me when it is back").click()
+    expect(guest.locator("#messages")).to_contain_text(
+        "We sent a confirmation link to guest@example.com"
+    )
+    (confirmation,) = smtp_server.to("guest@example.com")
+    text = confirmation.get_body(preferencelist=("plain",)).get_content()
+    guest.goto(base + re.search(r"https?://[^/]+(/confirm/\S+/)", text)[1])
+    guest.get_by_role("button", name="Yes, it was me: confirm").click()
+    expect(guest.locator("h1")).to_contain_text("Your address is confirmed")
 
-        staff = browser.new_context(locale="en-US").new_page()
-        staff.goto(base + "/admin/login/?next=/admin/catalog/product/")
-        staff.fill("#id_username", "staff@duken.example")
-        staff.fill("#id_password", "staff-pass-12345")
-        staff.click("input[type=submit]")
-        staff.fill("#id_form-0-stock", "7")
-        staff.click("input[name=_save]")
-        expect(staff.locator(".messagelist")).to_contain_text("changed successfully")
-        # saving again sends nothing more
-        staff.fill("#id_form-0-stock", "8")
-        staff.click("input[name=_save]")
-        expect(staff.locator(".messagelist")).to_contain_text("changed successfully")
-        browser.close()
+    staff = browser.new_context(locale="en-US").new_page()
+    staff.goto(base + "/admin/login/?next=/admin/catalog/product/")
+    staff.fill("#id_username", "staff@duken.example")
+    staff.fill("#id_password", "staff-pass-12345")
+    staff.click("input[type=submit]")
+    staff.fill("#id_form-0-stock", "7")
+    staff.click("input[name=_save]")
+    expect(staff.locator(".messagelist")).to_contain_text("changed successfully")
+    # saving again sends nothing more
+    staff.fill("#id_form-0-stock", "8")
+    staff.click("input[name=_save]")
+    expect(staff.locator(".messagelist")).to_contain_text("changed successfully")
 
     request = BackInStockRequest.objects.get()
     assert request.notified_at is not None

@@ -42,51 +42,48 @@ def _wait_for_events(customer, at_least, timeout=5.0):
     return _events_of(customer)
 
 
-def test_a_customer_forgets_an_interest_on_the_memory_page(live_server, chromium_path, shop):
-    from playwright.sync_api import expect, sync_playwright
+def test_a_customer_forgets_an_interest_on_the_memory_page(live_server, browser, shop):
+    from playwright.sync_api import expect
 
     customer, lanterns, lantern = shop
     key = memory.category_key(lanterns.pk)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path)
-        page = browser.new_context(locale="en-US").new_page()
+    page = browser.new_context(locale="en-US").new_page()
 
-        # given: the customer logs in, accepts everything and looks around
-        page.goto(live_server.url + "/account/login/")
-        page.fill("#id_username", "aliya@example.kz")
-        page.fill("#id_password", "Steppe-Winds-2026")
-        page.click("main form button[type=submit]")
-        page.get_by_role("button", name="Accept all").click()
-        expect(page.locator("#consent-banner")).to_have_count(0)
-        for path in ("/p/brass-lantern/", "/p/brass-lantern/", "/p/clay-teapot/"):
-            page.goto(live_server.url + path)
-        assert _wait_for_events(customer, at_least=3) >= 3
+    # given: the customer logs in, accepts everything and looks around
+    page.goto(live_server.url + "/account/login/")
+    page.fill("#id_username", "aliya@example.kz")
+    page.fill("#id_password", "Steppe-Winds-2026")
+    page.click("main form button[type=submit]")
+    page.get_by_role("button", name="Accept all").click()
+    expect(page.locator("#consent-banner")).to_have_count(0)
+    for path in ("/p/brass-lantern/", "/p/brass-lantern/", "/p/clay-teapot/"):
+        page.goto(live_server.url + path)
+    assert _wait_for_events(customer, at_least=3) >= 3
 
-        # when: they open what we remember, from the account navigation
-        page.goto(live_server.url + "/account/")
-        page.get_by_role("link", name="What we remember", exact=True).click()
-        interests = page.locator("#memory-interests")
-        item = interests.locator(f'li[data-key="{key}"]')
-        expect(item).to_contain_text("You viewed 1 product in Lanterns.")
-        expect(interests).to_contain_text("Teapots")
+    # when: they open what we remember, from the account navigation
+    page.goto(live_server.url + "/account/")
+    page.get_by_role("link", name="What we remember", exact=True).click()
+    interests = page.locator("#memory-interests")
+    item = interests.locator(f'li[data-key="{key}"]')
+    expect(item).to_contain_text("You viewed 1 product in Lanterns.")
+    expect(interests).to_contain_text("Teapots")
 
-        # and forget "Lanterns", confirming
-        item.locator("summary").click()
-        item.get_by_role("button", name="Yes, forget it").click()
+    # and forget "Lanterns", confirming
+    item.locator("summary").click()
+    item.get_by_role("button", name="Yes, forget it").click()
 
-        # then: the page says so and shows it no more (htmx re-rendered it in place)
-        expect(page.locator("#memory-sections .alert")).to_contain_text("Forgotten: Lanterns.")
-        expect(page.locator(f'li[data-key="{key}"]')).to_have_count(0)
-        expect(page.locator("#memory-sections")).not_to_contain_text("Moroccan Brass Lantern")
-        expect(interests).to_contain_text("Teapots")
-        # a fresh load agrees, and lists the wish not to remember it again (the default)
-        page.reload()
-        expect(page.locator("#memory-interests")).not_to_contain_text("Lanterns")
-        expect(page.locator("#memory-activity")).not_to_contain_text("Moroccan Brass Lantern")
-        expect(page.locator(f'#memory-forgotten li[data-key="forgotten:{key}"]')).to_contain_text(
-            "Not remembered again"
-        )
-        browser.close()
+    # then: the page says so and shows it no more (htmx re-rendered it in place)
+    expect(page.locator("#memory-sections .alert")).to_contain_text("Forgotten: Lanterns.")
+    expect(page.locator(f'li[data-key="{key}"]')).to_have_count(0)
+    expect(page.locator("#memory-sections")).not_to_contain_text("Moroccan Brass Lantern")
+    expect(interests).to_contain_text("Teapots")
+    # a fresh load agrees, and lists the wish not to remember it again (the default)
+    page.reload()
+    expect(page.locator("#memory-interests")).not_to_contain_text("Lanterns")
+    expect(page.locator("#memory-activity")).not_to_contain_text("Moroccan Brass Lantern")
+    expect(page.locator(f'#memory-forgotten li[data-key="forgotten:{key}"]')).to_contain_text(
+        "Not remembered again"
+    )
 
     # the lantern's views are gone from the event log; the teapot's stay
     assert _events_of(customer, object_id=lantern.pk, content_type__model="product") == 0

@@ -38,50 +38,45 @@ def _wait_for_events(customer, at_least, timeout=5.0):
     return _events_of(customer)
 
 
-def test_a_customer_withdraws_analytics_and_no_more_events_are_stored(
-    live_server, chromium_path, shop
-):
-    from playwright.sync_api import expect, sync_playwright
+def test_a_customer_withdraws_analytics_and_no_more_events_are_stored(live_server, browser, shop):
+    from playwright.sync_api import expect
 
     customer, base = shop, live_server.url
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path)
-        page = browser.new_context(locale="en-US").new_page()
+    page = browser.new_context(locale="en-US").new_page()
 
-        # the customer logs in; the banner asks, and they accept everything (htmx hides it)
-        page.goto(base + "/account/login/")
-        page.fill("#id_username", "aliya@example.kz")
-        page.fill("#id_password", "Steppe-Winds-2026")
-        page.click("main form button[type=submit]")
-        expect(page.locator("#consent-banner")).to_be_visible()
-        page.get_by_role("button", name="Accept all").click()
-        expect(page.locator("#consent-banner")).to_have_count(0)
-        assert privacy.current_consents(customer)[Purpose.ANALYTICS]
+    # the customer logs in; the banner asks, and they accept everything (htmx hides it)
+    page.goto(base + "/account/login/")
+    page.fill("#id_username", "aliya@example.kz")
+    page.fill("#id_password", "Steppe-Winds-2026")
+    page.click("main form button[type=submit]")
+    expect(page.locator("#consent-banner")).to_be_visible()
+    page.get_by_role("button", name="Accept all").click()
+    expect(page.locator("#consent-banner")).to_have_count(0)
+    assert privacy.current_consents(customer)[Purpose.ANALYTICS]
 
-        # with consent, a product view is recorded
-        page.goto(base + "/p/brass-lantern/")
-        expect(page.locator("h1")).to_contain_text("Moroccan Brass Lantern")
-        assert _wait_for_events(customer, at_least=1) >= 1
+    # with consent, a product view is recorded
+    page.goto(base + "/p/brass-lantern/")
+    expect(page.locator("h1")).to_contain_text("Moroccan Brass Lantern")
+    assert _wait_for_events(customer, at_least=1) >= 1
 
-        # they withdraw analytics on the account page
-        page.goto(base + "/account/")
-        page.get_by_role("link", name="Privacy choices").click()
-        analytics = page.locator("input[name=purposes][value=analytics]")
-        expect(analytics).to_be_checked()
-        analytics.uncheck()
-        page.get_by_role("button", name="Save my choices").click()
-        expect(page.locator("#messages")).to_contain_text("Your privacy choices are saved.")
-        expect(page.locator("input[name=purposes][value=analytics]")).not_to_be_checked()
-        expect(page.locator("table.consent-history")).to_contain_text("withdrawn")
-        stored = _events_of(customer)
+    # they withdraw analytics on the account page
+    page.goto(base + "/account/")
+    page.get_by_role("link", name="Privacy choices").click()
+    analytics = page.locator("input[name=purposes][value=analytics]")
+    expect(analytics).to_be_checked()
+    analytics.uncheck()
+    page.get_by_role("button", name="Save my choices").click()
+    expect(page.locator("#messages")).to_contain_text("Your privacy choices are saved.")
+    expect(page.locator("input[name=purposes][value=analytics]")).not_to_be_checked()
+    expect(page.locator("table.consent-history")).to_contain_text("withdrawn")
+    stored = _events_of(customer)
 
-        # from now on, browsing leaves no analytics event behind
-        page.goto(base + "/p/brass-lantern/")
-        expect(page.locator("h1")).to_contain_text("Moroccan Brass Lantern")
-        page.goto(base + "/c/lanterns/")
-        page.goto(base + "/search/?q=lantern")
-        expect(page.locator("main")).to_contain_text("Moroccan Brass Lantern")
-        browser.close()
+    # from now on, browsing leaves no analytics event behind
+    page.goto(base + "/p/brass-lantern/")
+    expect(page.locator("h1")).to_contain_text("Moroccan Brass Lantern")
+    page.goto(base + "/c/lanterns/")
+    page.goto(base + "/search/?q=lantern")
+    expect(page.locator("main")).to_contain_text("Moroccan Brass Lantern")
 
     assert _events_of(customer) == stored
     latest = ConsentRecord.objects.filter(user=customer, purpose=Purpose.ANALYTICS).first()
