@@ -95,6 +95,18 @@ def _admin_order(client, listing=False):
     return reverse("admin:orders_order_change", args=[order.pk])
 
 
+def _receipt(client, product):
+    from django.contrib import auth
+    from django.utils import timezone
+
+    from duken.orders.receipts.issuing import issue
+
+    customer = auth.get_user(client)
+    order = make_order(user=customer, status="paid", paid_at=timezone.now())
+    issue(order)
+    return reverse("storefront:receipt", args=[order.number])
+
+
 PAGES = {
     "home": (None, lambda client, product: reverse("storefront:home")),
     "category": (
@@ -123,6 +135,13 @@ PAGES = {
     "back office": ("staff", lambda client, product: reverse("backoffice:customer_search")),
     "inbox": ("staff", lambda client, product: reverse("backoffice:inbox")),
     "payment sandbox": (None, _sandbox_page),
+    "receipt": ("customer", _receipt),
+    "receipt check": (None, lambda client, product: reverse("storefront:receipt_verify")),
+    "background work": ("staff", lambda client, product: reverse("admin:core_schedule_changelist")),
+    "outgoing messages": (
+        "staff",
+        lambda client, product: reverse("admin:outbox_message_changelist"),
+    ),
 }
 
 
