@@ -146,7 +146,7 @@ def record_search(
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     row = SearchQuery(
-        query=str(query or "")[:200],
+        query=str(query or "").replace("\x00", "")[:200],
         normalized=normalize_query(query)[:200],
         result_count=max(0, int(result_count)),
         user=user,

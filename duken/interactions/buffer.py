@@ -19,7 +19,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 
 from .gates import gates
 
@@ -168,14 +168,26 @@ def flush() -> int:
     for model, batch in by_model.items():
         try:
             batch = not_forgotten(existing(batch))
-            model._default_manager.bulk_create(batch, batch_size=500)
+            # A savepoint: a batch the database refuses never breaks a transaction around it.
+            with transaction.atomic():
+                model._default_manager.bulk_create(batch, batch_size=500)
         except Exception:
-            logger.exception(
-                "buffered rows could not be written",
-                extra={"model": model.__name__, "count": len(batch)},
-            )
+            # One bad row must not cost the batch's others: they are written one by one.
+            written += _write_one_by_one(model, batch)
             continue
         written += len(batch)
+    return written
+
+
+def _write_one_by_one(model, batch) -> int:
+    written = 0
+    for row in batch:
+        try:
+            with transaction.atomic():
+                model._default_manager.bulk_create([row])
+            written += 1
+        except Exception:
+            logger.exception("a buffered row could not be written", extra={"model": model.__name__})
     return written
 
 

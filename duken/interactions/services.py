@@ -48,6 +48,11 @@ def clean_properties(properties) -> dict:
             raise InvalidProperties(f"value of {key!r} is a {type(value).__name__}")
         if isinstance(value, float) and not math.isfinite(value):
             raise InvalidProperties(f"value of {key!r} is not finite")
+    # No database stores NUL in text (PostgreSQL refuses it): it is dropped, as typed text is.
+    properties = {
+        key: value.replace("\x00", "") if isinstance(value, str) else value
+        for key, value in properties.items()
+    }
     size = len(json.dumps(properties, ensure_ascii=False).encode())
     if size > MAX_PROPERTIES_BYTES:
         raise InvalidProperties(f"{size} bytes, more than {MAX_PROPERTIES_BYTES}")

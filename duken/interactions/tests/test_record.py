@@ -301,3 +301,38 @@ def test_joining_leaves_out_what_the_customer_asked_never_to_remember(make_reque
     # then only the kettle becomes part of their history, and the teapot view is not kept
     assert joined == 1
     assert list(Event.objects.values_list("user_id", "object_id")) == [(user.pk, kettle.pk)]
+
+
+@pytest.mark.django_db
+def test_a_row_the_database_refuses_costs_only_itself(caplog):
+    # given a batch with a good event and one the database refuses (no kind)
+    from django.utils import timezone
+
+    from duken.catalog.models import SearchQuery
+    from duken.interactions.models import Event
+
+    good = Event(kind=Kind.SEARCH, visitor_id="v" * 32, occurred_at=timezone.now())
+    bad = Event(kind=None, visitor_id="w" * 32, occurred_at=timezone.now())
+    buffer.add(good)
+    buffer.add(bad)
+    # when the batch is written inside a transaction of someone else's
+    written = buffer.flush()
+    # then the good row is stored, the bad one is logged, and the transaction still works
+    assert written == 1
+    assert list(Event.objects.values_list("visitor_id", flat=True)) == ["v" * 32]
+    assert "a buffered row could not be written" in caplog.text
+    assert SearchQuery.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_search_with_a_nul_character_is_stored_without_it(make_request):
+    # (PostgreSQL refuses NUL in text: the whole batch of searches was lost with it)
+    from duken.catalog import services as catalog
+    from duken.catalog.models import SearchQuery
+
+    catalog.record_search(query="tea\x00pot", result_count=3, defer=True)
+    request = make_request(analytics=True)
+    services.record(request, Kind.SEARCH, properties={"query": "tea\x00pot", "results": 3})
+    buffer.flush()
+    assert SearchQuery.objects.get().query == "teapot"
+    assert Event.objects.get(kind=Kind.SEARCH).properties["query"] == "teapot"
