@@ -73,7 +73,12 @@ def read_receipt_file(data: bytes | str) -> ReceiptFile:
                 _("The receipt file is incomplete: “%(part)s” is missing or damaged.")
                 % {"part": name}
             )
-    if not isinstance(key_id, str) or not isinstance(document.get("order"), str):
+    if (
+        not isinstance(key_id, str)
+        or not isinstance(document.get("order"), str)
+        # no receipt holds a NUL character (and no database could look one up)
+        or any("\x00" in text for text in (key_id, signature, document["order"]))
+    ):
         raise ReceiptFileError(
             _("The receipt file is incomplete: the key id or the order number is missing.")
         )

@@ -190,6 +190,11 @@ def test_a_validly_signed_document_the_shop_never_issued_is_not_valid():
         (b'{"format": "duken-receipt", "receipt": {"order": "X"}}', "“signature” is missing"),
         (b"[" * 100_000, "not valid JSON"),
         (b" " * (verification.MAX_FILE_BYTES + 1), "too large"),
+        (
+            b'{"format": "duken-receipt", "receipt": {"order": "DK-\\u0000"}, "signature": "x",'
+            b' "key_id": "k"}',
+            "the order number is missing",
+        ),
     ],
 )
 def test_a_garbled_file_is_not_a_receipt(content, message):

@@ -95,7 +95,7 @@ def receipt_verify(request):
         # Only the genuine receipt is shown; an altered one is described, never displayed.
         shown = _context(verdict.stored) if verdict.valid else {}
         return _verify_page(request, verdict=verdict, **shown)
-    code = request.GET.get("r", "")
+    code = request.GET.get("r", "").replace("\x00", "")
     if not code:
         return _verify_page(request)
     receipt = Receipt.objects.select_related("order").filter(code=code[:64]).first()
