@@ -307,6 +307,9 @@ _email = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Duken <shop@duken.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where vulnerabilities are reported (an e-mail address or an https:// page), published at
+# /.well-known/security.txt.
+DUKEN_SECURITY_CONTACT = env.str("DUKEN_SECURITY_CONTACT", default=DEFAULT_FROM_EMAIL)
 
 # Seconds a worker holds an outgoing message it is sending; a worker that died meanwhile leaves
 # it to be sent again (with the same idempotency key) after that.

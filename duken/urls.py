@@ -3,10 +3,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from duken.core.files import serve_media
-from duken.core.views import healthz
+from duken.core.views import healthz, security_txt
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path(".well-known/security.txt", security_txt, name="security_txt"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("backoffice/", include("duken.backoffice.urls")),

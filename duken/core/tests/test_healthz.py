@@ -106,3 +106,15 @@ def test_healthz_stays_up_while_a_new_release_waits_for_its_migration(client):
     # then the web server stays in rotation and says it cannot tell
     assert response.status_code == 200
     assert response.json()["worker"]["status"] == "unknown"
+
+
+def test_security_txt_says_where_to_report_a_vulnerability(client, settings):
+    settings.DUKEN_SECURITY_CONTACT = "security@shop.example.kz"
+    settings.SITE_URL = "https://shop.example.kz"
+    response = client.get("/.well-known/security.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = dict(line.split(": ", 1) for line in response.content.decode().splitlines())
+    assert lines["Contact"] == "mailto:security@shop.example.kz"
+    assert lines["Canonical"] == "https://shop.example.kz/.well-known/security.txt"
+    assert lines["Expires"] > "2026"
