@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from duken.conversations import ratelimit
-from duken.customers import registration
+from duken.customers import lockout, registration
 from duken.customers import services as customers
 from duken.customers.forms import AddressForm, PasswordResetForm, RegistrationForm
 from duken.customers.models import Address
@@ -42,6 +42,8 @@ def _safe_next(request, fallback):
 
 
 class LoginView(auth_views.LoginView):
+    """Too many failures lock the client out (``customers.lockout``)."""
+
     template_name = "storefront/account/login.html"
     redirect_authenticated_user = True
 
@@ -55,6 +57,24 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = "storefront/account/password_reset.html"
     success_url = reverse_lazy("storefront:password_reset_done")
+
+    def form_valid(self, form):
+        try:
+            may_send = lockout.count_reset(self.request, form.cleaned_data["email"])
+        except lockout.TooManyResets:
+            form.add_error(
+                None,
+                _(
+                    "Too many password reset requests from your network. Please try again "
+                    "in %(minutes)d minutes."
+                )
+                % {"minutes": lockout.cool_off_minutes()},
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        if not may_send:
+            # Enough e-mails went to this address for now: the same page, nothing sent.
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
