@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks_db",
     "channels",
     "duken.core",
@@ -104,6 +106,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # Staff pass the second factor before any admin page opens (duken/core/second_factor.py).
+    "duken.core.second_factor.StaffSecondFactorMiddleware",
     "duken.interactions.middleware.InteractionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -283,6 +289,11 @@ AXES_CLIENT_IP_CALLABLE = "duken.core.clients.client_ip"
 AXES_LOCKOUT_CALLABLE = "duken.customers.lockout.lockout_response"
 # Every successful login would be a row kept forever; lockouts are logged as JSON lines.
 AXES_DISABLE_ACCESS_LOG = True
+# Second factor (django-otp): TOTP apps, and recovery codes kept only as hashes.
+OTP_TOTP_ISSUER = env.str("DUKEN_TOTP_ISSUER", default="Duken")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+DUKEN_SECOND_FACTOR_SETUP_URL = "storefront:two_factor_setup"
+DUKEN_SECOND_FACTOR_VERIFY_URL = "storefront:two_factor_verify"
 LOGIN_URL = "storefront:login"
 LOGIN_REDIRECT_URL = "storefront:account"
 LOGOUT_REDIRECT_URL = "storefront:home"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import lockout
 from .forms import AdminUserChangeForm, AdminUserCreationForm
-from .models import Address, CustomerNote, CustomerTag, User
+from .models import Address, CustomerNote, CustomerTag, RecoveryCodes, User
 
 
 class AddressInline(admin.StackedInline):
@@ -215,3 +215,21 @@ class LockoutAdmin(AccessAttemptAdmin):
 
 admin.site.unregister(AccessAttempt)
 admin.site.register(AccessAttempt, LockoutAdmin)
+
+
+@admin.register(RecoveryCodes)
+class RecoveryCodesAdmin(admin.ModelAdmin):
+    """Whose recovery codes exist (never the codes: only their hashes are kept). Deleting them,
+    with the user's TOTP device, makes the user set up a second factor again."""
+
+    list_display = ["user", "created_at", "last_used_at"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]
+    fields = ["user", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

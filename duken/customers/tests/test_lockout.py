@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.db.models import F
 
 from duken.customers.models import User
+from duken.testing.accounts import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -201,8 +202,7 @@ def test_shop_managers_see_a_lockout_and_lift_it(client, customer):
         attempt(client, customer.email, f"guess-{n}", HOME)
     manager = User.objects.create_user("manager@example.kz", PASSWORD, is_staff=True)
     manager.groups.add(Group.objects.get(name="Shop managers"))
-    staff = client.__class__()
-    staff.force_login(manager)
+    staff = login_verified(client.__class__(), manager)
     # when
     listing = staff.get("/admin/axes/accessattempt/")
     lifted = staff.post(

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from duken.conversations import ratelimit
-from duken.customers import lockout, registration
+from duken.customers import lockout, registration, twofactor
 from duken.customers import services as customers
 from duken.customers.forms import AddressForm, PasswordResetForm, RegistrationForm
 from duken.customers.models import Address
@@ -42,10 +42,17 @@ def _safe_next(request, fallback):
 
 
 class LoginView(auth_views.LoginView):
-    """Too many failures lock the client out (``customers.lockout``)."""
+    """The password, and then, for a user with a second factor, a code on the next page
+    (``twofactor.begin_login``). Too many failures lock the client out (``lockout``)."""
 
     template_name = "storefront/account/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        return twofactor.second_step(self.request, user, self.get_success_url()) or (
+            super().form_valid(form)
+        )
 
 
 class LogoutView(auth_views.LogoutView):
