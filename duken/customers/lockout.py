@@ -24,6 +24,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_parameters, get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib import admin
 from django.db.models import Sum
 from django.shortcuts import render
 from django.urls import reverse
@@ -132,9 +133,11 @@ def _user_model():
 def lockout_response(request, original_response=None, credentials=None):
     """The 429 page of a locked-out client: the admin's look on the admin login, the shop's
     elsewhere. It says the same whether or not the address has an account."""
-    admin = request.path.startswith(reverse("admin:index"))
-    template = "admin/locked_out.html" if admin else "customers/locked_out.html"
-    return render(request, template, {"minutes": cool_off_minutes()}, status=429)
+    context = {"minutes": cool_off_minutes()}
+    if request.path.startswith(reverse("admin:index")):
+        context.update(admin.site.each_context(request))
+        return render(request, "admin/locked_out.html", context, status=429)
+    return render(request, "customers/locked_out.html", context, status=429)
 
 
 def lift(ip_addresses, *, by=None) -> int:

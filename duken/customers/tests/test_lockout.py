@@ -172,6 +172,7 @@ def test_the_admin_login_locks_out_too(client):
     # then
     assert statuses == [200, 200, 200, 200, 429]
     assert right.status_code == 429 and LOCKED in right.content.decode()
+    assert "Duken back office" in right.content.decode()  # the admin's own look
     assert not logged_in(client)
 
 
