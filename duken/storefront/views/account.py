@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -69,14 +69,15 @@ class PasswordResetView(auth_views.PasswordResetView):
         try:
             may_send = lockout.count_reset(self.request, form.cleaned_data["email"])
         except lockout.TooManyResets:
-            form.add_error(
-                None,
-                _(
-                    "Too many password reset requests from your network. Please try again "
-                    "in %(minutes)d minutes."
-                )
-                % {"minutes": lockout.cool_off_minutes()},
+            minutes = lockout.cool_off_minutes()
+            message = ngettext(
+                "Too many password reset requests from your network. Please try again in "
+                "%(minutes)d minute.",
+                "Too many password reset requests from your network. Please try again in "
+                "%(minutes)d minutes.",
+                minutes,
             )
+            form.add_error(None, message % {"minutes": minutes})
             return self.render_to_response(self.get_context_data(form=form), status=429)
         if not may_send:
             # Enough e-mails went to this address for now: the same page, nothing sent.
