@@ -10,6 +10,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.models import Group
 from django.db.models import F
+from django.test import Client
 
 from duken.customers.models import User
 from duken.testing.accounts import login_verified
@@ -203,7 +204,7 @@ def test_shop_managers_see_a_lockout_and_lift_it(client, customer):
         attempt(client, customer.email, f"guess-{n}", HOME)
     manager = User.objects.create_user("manager@example.kz", PASSWORD, is_staff=True)
     manager.groups.add(Group.objects.get(name="Shop managers"))
-    staff = login_verified(client.__class__(), manager)
+    staff = login_verified(Client(HTTP_ACCEPT_LANGUAGE="en"), manager)
     # when
     listing = staff.get("/admin/axes/accessattempt/")
     lifted = staff.post(
