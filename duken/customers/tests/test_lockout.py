@@ -62,6 +62,22 @@ def test_five_wrong_passwords_lock_the_account_from_that_address_even_for_the_ri
     assert not logged_in(client)
 
 
+def test_the_lockout_page_is_translated(client, customer):
+    # given
+    for n in range(5):
+        attempt(client, customer.email, f"guess-{n}", ATTACKER)
+    # when
+    response = client.post(
+        "/account/login/",
+        {"username": customer.email, "password": PASSWORD},
+        REMOTE_ADDR=ATTACKER,
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    # then
+    assert response.status_code == 429
+    assert "Слишком много неудачных попыток входа" in response.content.decode()
+
+
 def test_an_unknown_address_is_locked_out_the_same_way(client, customer):
     # when
     known = [attempt(client, customer.email, "wrong-password", ATTACKER) for _ in range(6)]
