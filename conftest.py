@@ -60,6 +60,15 @@ def client(client):
     return client
 
 
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's logged-in superuser, whose session passed the second factor as staff
+    sessions must (``duken.testing.accounts``)."""
+    from duken.testing.accounts import login_verified
+
+    return login_verified(client, admin_user)
+
+
 @pytest.fixture(autouse=True)
 def _rows_from_migrations(request):
     """The PostgreSQL race tests name their apps, so their teardown empties every table,

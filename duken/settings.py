@@ -6,6 +6,7 @@ Production sets ``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY`` and ``ALLOWED_HO
 README for the full list).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -73,6 +74,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks_db",
     "channels",
     "csp",
@@ -106,10 +110,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # Staff pass the second factor before any admin page opens (duken/core/second_factor.py).
+    "duken.core.second_factor.StaffSecondFactorMiddleware",
     "duken.interactions.middleware.InteractionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns a login refused for too many failures into the 429 lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "duken.urls"
@@ -243,17 +253,54 @@ if not HTTPS:
 
 # --- auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "customers.User"
-AUTHENTICATION_BACKENDS = ["duken.customers.backends.EmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    # Refuses every login attempt (even with the right password) while its client is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "duken.customers.backends.EmailBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# OWASP ASVS 2.1: at least 12 characters, checked against a list of common passwords.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login lockout (duken/customers/lockout.py, django-axes with its attempts in the database):
+# failures are counted per account from one address and per address across accounts, so a
+# stranger elsewhere cannot lock a customer out; the right password does not pass while locked.
+DUKEN_LOGIN_FAILURES_PER_ACCOUNT = env.int("DUKEN_LOGIN_FAILURES_PER_ACCOUNT", default=5)
+DUKEN_LOGIN_FAILURES_PER_ADDRESS = env.int("DUKEN_LOGIN_FAILURES_PER_ADDRESS", default=20)
+DUKEN_LOGIN_COOLOFF_MINUTES = env.int("DUKEN_LOGIN_COOLOFF_MINUTES", default=15)
+# Password reset e-mails per e-mail address (further requests send nothing, the page is the
+# same) and reset requests per client address (further requests are refused with 429), in the
+# same window.
+DUKEN_RESETS_PER_EMAIL = env.int("DUKEN_RESETS_PER_EMAIL", default=5)
+DUKEN_RESETS_PER_ADDRESS = env.int("DUKEN_RESETS_PER_ADDRESS", default=20)
+AXES_FAILURE_LIMIT = DUKEN_LOGIN_FAILURES_PER_ACCOUNT
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "duken.customers.lockout.LockoutHandler"
+AXES_COOLOFF_TIME = timedelta(minutes=DUKEN_LOGIN_COOLOFF_MINUTES)
+# Attempts refused during a lockout do not prolong it: it ends one cool-off after it began.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "duken.customers.lockout.username_of"
+AXES_CLIENT_IP_CALLABLE = "duken.core.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "duken.customers.lockout.lockout_response"
+# Every successful login would be a row kept forever; lockouts are logged as JSON lines.
+AXES_DISABLE_ACCESS_LOG = True
+# Second factor (django-otp): TOTP apps, and recovery codes kept only as hashes.
+OTP_TOTP_ISSUER = env.str("DUKEN_TOTP_ISSUER", default="Duken")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+DUKEN_SECOND_FACTOR_SETUP_URL = "storefront:two_factor_setup"
+DUKEN_SECOND_FACTOR_VERIFY_URL = "storefront:two_factor_verify"
 LOGIN_URL = "storefront:login"
 LOGIN_REDIRECT_URL = "storefront:account"
 LOGOUT_REDIRECT_URL = "storefront:home"
@@ -417,6 +464,8 @@ LOGGING = {
         # WeasyPrint logs each step of every PDF (receipts) at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Axes logs every login at INFO; failures and lockouts (WARNING) are what matter.
+        "axes": {"level": "WARNING"},
     },
 }
 

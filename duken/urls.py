@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from duken.backoffice.views.login import AdminLoginView
 from duken.core.files import serve_media
 from duken.core.views import healthz, security_txt
 
@@ -9,6 +10,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path(".well-known/security.txt", security_txt, name="security_txt"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own: the login lockout and the second step of the shop's login.
+    path("admin/login/", AdminLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
     path("backoffice/", include("duken.backoffice.urls")),
     path("", include("duken.conversations.urls")),

@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from duken.core import second_factor
+
 from . import guest_addresses, promises
 from .models import (
     CHAT_MESSAGE_MAX,
@@ -242,12 +244,8 @@ def remember(session, conversation: Conversation) -> None:
 
 
 def is_staff_reader(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and user.is_staff
-        and user.has_perm("conversations.view_promise")
-    )
+    """Staff allowed to read chats, in a session that passed the second factor."""
+    return second_factor.is_verified_staff(user) and user.has_perm("conversations.view_promise")
 
 
 def is_staff_writer(user) -> bool:

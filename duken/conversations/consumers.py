@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from duken.core import jsondata
+from duken.core import jsondata, second_factor
 from duken.interactions.models import Kind
 from duken.interactions.services import record
 
@@ -66,6 +66,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     def _role(self):
         user = self.scope.get("user")
         session = self.scope.get("session")
+        # Staff read and write here only from a session that passed the second factor, as
+        # on the staff pages.
+        second_factor.attach_verification(user, session)
         conversation = Conversation.objects.filter(pk=self.conversation_id).first()
         if conversation is None:
             return None

@@ -7,8 +7,8 @@ told apart by their address as seen through the trusted proxies (``core.clients`
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 
+from duken.core import counters
 from duken.core.clients import client_ip
 
 
@@ -31,14 +31,6 @@ def check(request, scope: str = "post", limit: int | None = None) -> None:
     """Count one post; raise ``RateLimited`` when the sender is over the limit this minute
     (``limit``, or ``DUKEN_POSTS_PER_MINUTE``)."""
     window = int(time.time() // 60)
-    key = f"conversations:rl:{scope}:{_who(request)}:{window}"
-    if cache.add(key, 1, 120):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, 120)
-            count = 1
+    count = counters.count(f"conversations:rl:{scope}:{_who(request)}:{window}", 120)
     if count > (limit if limit is not None else limit_per_minute()):
         raise RateLimited

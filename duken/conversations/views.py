@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from duken.catalog.models import Product
+from duken.core import second_factor
 from duken.interactions.models import Kind
 from duken.interactions.services import record
 
@@ -173,6 +174,11 @@ def question_detail(request, pk: int):
     question = get_object_or_404(Question.objects.select_related("product", "user"), pk=pk)
     if not questions.is_visible_to(question, request.user):
         raise Http404(_("No such question."))
+    if not questions.is_visible_to(question, None) and question.user_id != request.user.pk:
+        # Seen as staff: only once the session passed the second factor.
+        gate = second_factor.redirect_for(request)
+        if gate is not None:
+            return gate
     form = None
     if questions.may_answer(request.user, question):
         form = AnswerForm()
@@ -192,6 +198,9 @@ def question_detail(request, pk: int):
 @require_POST
 def question_answer(request, pk: int):
     question = get_object_or_404(Question.objects.select_related("product"), pk=pk)
+    gate = second_factor.redirect_for(request)  # staff answer as the shop once verified
+    if gate is not None:
+        return gate
     if not questions.is_visible_to(question, request.user) and not questions.may_answer(
         request.user, question
     ):

@@ -1,14 +1,20 @@
+from axes.admin import AccessAttemptAdmin
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery, Sum
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from duken.core import admin as core_admin
 
+from . import lockout
 from .forms import AdminUserChangeForm, AdminUserCreationForm
-from .models import Address, CustomerNote, CustomerTag, User
+from .models import Address, CustomerNote, CustomerTag, RecoveryCodes, User
 
 
 class AddressInline(core_admin.StackedInline):
@@ -150,6 +156,79 @@ class CustomerNoteAdmin(core_admin.ModelAdmin):
     list_select_related = ["customer", "author"]
     search_fields = ["text", "customer__email"]
     raw_id_fields = ["customer", "author"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class LockoutAdmin(core_admin.RobustAdminMixin, AccessAttemptAdmin):
+    """Failed logins still counting, and the lockouts they make (``lockout``): staff see who
+    is locked out, from where and until when, and lift a lockout (both limits) for an
+    address."""
+
+    list_display = ["attempt_time", "ip_address", "username", "failures_since_start", "state"]
+    list_filter = ["attempt_time"]
+    actions = ["lift_lockouts"]
+
+    def get_queryset(self, request):
+        recent = AccessAttempt.objects.filter(
+            attempt_time__gte=timezone.now() - get_cool_off()
+        ).order_by()
+
+        def failures(**match):
+            rows = (
+                recent.filter(**match).values("ip_address").annotate(n=Sum("failures_since_start"))
+            )
+            return Subquery(rows.values("n")[:1])
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                account_failures=failures(
+                    ip_address=OuterRef("ip_address"), username=OuterRef("username")
+                ),
+                address_failures=failures(ip_address=OuterRef("ip_address")),
+            )
+        )
+
+    @admin.display(description=_("lockout"))
+    def state(self, obj):
+        until = obj.attempt_time + get_cool_off()
+        if until <= timezone.now():
+            return _("over")
+        at = formats.time_format(timezone.localtime(until))
+        if (obj.account_failures or 0) >= lockout.per_account():
+            return _("this account from this address, until %(time)s") % {"time": at}
+        if (obj.address_failures or 0) >= lockout.per_address():
+            return _("every account from this address, until %(time)s") % {"time": at}
+        return _("not locked")
+
+    @admin.action(description=_("Lift the lockout of these addresses"), permissions=["delete"])
+    def lift_lockouts(self, request, queryset):
+        count = lockout.lift(queryset.values_list("ip_address", flat=True), by=request.user)
+        self.message_user(
+            request, _("Lockout lifted: %(count)d failed attempts forgotten.") % {"count": count}
+        )
+
+
+admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, LockoutAdmin)
+
+
+@admin.register(RecoveryCodes)
+class RecoveryCodesAdmin(core_admin.ModelAdmin):
+    """Whose recovery codes exist (never the codes: only their hashes are kept). Deleting them,
+    with the user's TOTP device, makes the user set up a second factor again."""
+
+    list_display = ["user", "created_at", "last_used_at"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]
+    fields = ["user", "created_at", "last_used_at"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

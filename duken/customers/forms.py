@@ -37,7 +37,7 @@ class RegistrationForm(forms.Form):
     password = forms.CharField(
         label=_("Password"),
         strip=False,
-        help_text=_("At least 8 characters, not only digits and not a common password."),
+        help_text=_("At least 12 characters, not only digits and not a common password."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

@@ -22,6 +22,8 @@ GROUPS = {
             "customertagging": ALL,
         },
         "outbox": {"message": ("view", "change")},
+        # Login lockouts: see them, and lift one by deleting its failed attempts.
+        "axes": {"accessattempt": ("view", "delete")},
         # The background work: schedules with their last and next run, workers' heartbeats.
         "core": {"schedule": ("view",), "workerheartbeat": ("view",)},
         "django_tasks_db": {"dbtaskresult": ("view",)},

@@ -1,7 +1,11 @@
+import hashlib
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 # Demo customers imported from the data set get addresses on this reserved domain
 # (RFC 2606: .example never delivers), so no real person is ever written to.
@@ -54,6 +58,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("demo customer"), default=False, help_text=_("Imported demo data, not a real person.")
     )
     accepts_marketing = models.BooleanField(_("accepts marketing e-mail"), default=False)
+    # Part of every session's proof of login: a new token ends all the user's sessions
+    # ("log out everywhere"), whatever store keeps them (database, or Redis with cached_db).
+    session_token = models.CharField(max_length=32, blank=True, editable=False)
 
     objects = CustomerManager()
 
@@ -77,6 +84,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self):
         return self.first_name or self.email.split("@")[0]
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash of the password, which both get_session_auth_hash() and the
+        # SECRET_KEY_FALLBACKS check use; with a session token the token is mixed in, so a new
+        # token (or a new password) makes every earlier session's hash stale. Users who never
+        # had a token keep Django's hash, so their sessions survive this change.
+        if not self.session_token:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "duken.customers.User.session_auth_hash",
+            f"{self.password}:{self.session_token}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Address(models.Model):
@@ -242,3 +263,43 @@ class PendingRegistration(models.Model):
 
     def __str__(self):
         return self.email
+
+
+class RecoveryCodes(TimestampMixin, ThrottlingMixin, Device):
+    """A user's single-use recovery codes, for when the authenticator app is not at hand (a
+    django-otp device, so a session verified with one counts like one verified with the app).
+    Only each code's SHA-256 is kept: the codes are shown once, when they are made."""
+
+    class Meta(Device.Meta):
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    @staticmethod
+    def digest(code: str) -> str:
+        # Codes carry about 79 random bits, so a plain hash is enough to keep them unusable
+        # to whoever reads the table.
+        normalized = "".join(ch for ch in (code or "").lower() if ch.isalnum())
+        return hashlib.sha256(normalized.encode()).hexdigest()
+
+    def get_throttle_factor(self):
+        return 1
+
+    def verify_token(self, token):
+        allowed, _details = self.verify_is_allowed()
+        if not allowed:
+            return False
+        # Deleting the code is what uses it: of two requests racing with the same code, only
+        # the one whose DELETE removed the row gets in.
+        used, _count = self.codes.filter(digest=self.digest(token)).delete()
+        if used:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+        else:
+            self.throttle_increment(commit=True)
+        return bool(used)
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodes, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, db_index=True)

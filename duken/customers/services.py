@@ -2,6 +2,7 @@
 
 import logging
 import re
+import secrets
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,6 +53,14 @@ def registration_errors(*, email, password, first_name="", last_name="", phone="
     except ValidationError as exc:
         errors["password"] = exc.messages
     return errors
+
+
+def log_out_everywhere(user: User) -> None:
+    """End every session of the user, in every browser and whatever store keeps it: each
+    session's proof of login includes the user's session token, which changes here. The
+    caller keeps its own session with ``update_session_auth_hash``."""
+    user.session_token = secrets.token_hex(16)
+    User.objects.filter(pk=user.pk).update(session_token=user.session_token)
 
 
 def register_customer(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, cart, catalog, checkout, receipts
+from .views import account, cart, catalog, checkout, receipts, security
 
 app_name = "storefront"
 urlpatterns = [
@@ -13,6 +13,17 @@ urlpatterns = [
     path("account/", account.overview, name="account"),
     path("account/login/", account.LoginView.as_view(), name="login"),
     path("account/logout/", account.LogoutView.as_view(), name="logout"),
+    path("account/login/code/", security.two_factor_verify, name="two_factor_verify"),
+    # security (views/security.py): second factor, log out everywhere
+    path("account/security/", security.security, name="security"),
+    path("account/security/two-step/", security.two_factor_setup, name="two_factor_setup"),
+    path("account/security/two-step/off/", security.two_factor_off, name="two_factor_off"),
+    path("account/security/recovery-codes/", security.recovery_codes, name="recovery_codes"),
+    path(
+        "account/security/log-out-everywhere/",
+        security.log_out_everywhere,
+        name="log_out_everywhere",
+    ),
     path("account/register/", account.register, name="register"),
     path("account/register/finish/<text:token>/", account.register_finish, name="register_finish"),
     path("account/addresses/", account.addresses, name="addresses"),

@@ -18,6 +18,7 @@ from duken.customers.tests.timeline_factories import (
     place_order,
 )
 from duken.customers.timeline import entries_for, figures_for
+from duken.testing.accounts import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def timeline_url(customer, query=""):
 def clerk(client):
     """A staff member who may read and write notes and tags, logged in."""
     user = make_staff("clerk@duken.example", WRITE, first_name="Bolat")
-    client.force_login(user)
+    login_verified(client, user)
     return user
 
 
@@ -77,7 +78,7 @@ def test_a_customer_never_sees_their_own_or_another_customers_timeline(client):
 
 
 def test_staff_without_the_customer_permission_are_refused(client):
-    client.force_login(make_staff())
+    login_verified(client, make_staff())
     customer = make_customer()
     assert client.get(timeline_url(customer)).status_code == 403
     assert client.get(reverse("backoffice:customer_search")).status_code == 403
@@ -88,7 +89,7 @@ def test_order_handlers_read_the_timeline_and_write_notes(client):
 
     handler = make_staff()
     handler.groups.add(Group.objects.get(name="Order handlers"))
-    client.force_login(handler)
+    login_verified(client, handler)
     customer = make_customer()
     assert client.get(timeline_url(customer)).status_code == 200
     response = client.post(
@@ -98,7 +99,7 @@ def test_order_handlers_read_the_timeline_and_write_notes(client):
 
 
 def test_staff_who_may_only_look_cannot_write(client):
-    client.force_login(make_staff(perms=VIEW))
+    login_verified(client, make_staff(perms=VIEW))
     customer = make_customer()
     page = client.get(timeline_url(customer))
     assert page.status_code == 200
@@ -283,7 +284,7 @@ def test_search_escapes_the_query(client, clerk):
 
 def test_admin_customer_pages_link_to_the_timeline(client):
     admin = make_staff(is_superuser=True)
-    client.force_login(admin)
+    login_verified(client, admin)
     customer = make_customer()
     change = client.get(reverse("admin:customers_user_change", args=[customer.pk]))
     listing = client.get(reverse("admin:customers_user_changelist"))

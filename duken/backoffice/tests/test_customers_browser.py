@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 
 from duken.customers.models import User
 from duken.customers.tests.timeline_factories import T0, add_events, make_product, place_order
+from duken.testing.accounts import authenticator, pass_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,6 +19,7 @@ def shop(monkeypatch):
         "clerk@duken.example", "Steppe-Winds-2026", is_staff=True, first_name="Bolat"
     )
     clerk.groups.add(Group.objects.get(name="Shop managers"))
+    authenticator(clerk)  # staff pass a second factor after the password
     customer = User.objects.create_user(
         "aigerim@example.kz",
         None,
@@ -44,6 +46,7 @@ def test_staff_find_a_customer_read_the_timeline_and_leave_a_note(live_server, b
     page.fill("#id_username", "clerk@duken.example")
     page.fill("#id_password", "Steppe-Winds-2026")
     page.click("input[type=submit]")
+    pass_second_factor(page, User.objects.get(email="clerk@duken.example"))
     page.fill("#customer-q", "+7 701 234 5678")
     page.click("#changelist-search input[type=submit]")
     expect(page.locator("#result_list tbody tr")).to_have_count(1)

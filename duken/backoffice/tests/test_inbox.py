@@ -14,6 +14,7 @@ from django.utils import timezone
 from duken.conversations import promises, questions, reviews
 from duken.conversations.models import ProductRating, Promise, Review
 from duken.orders.models import OrderStatus
+from duken.testing.accounts import login_verified
 from duken.testing.factories import make_order, make_product
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def staff(db):
 
 @pytest.fixture
 def staff_client(client, staff):
-    client.force_login(staff)
+    login_verified(client, staff)
     return client
 
 
@@ -74,7 +75,7 @@ def test_staff_without_the_permission_are_refused(client, customer, product):
     clerk = get_user_model().objects.create_user(
         "clerk@duken.example", "pw-123456789", is_staff=True
     )
-    client.force_login(clerk)
+    login_verified(client, clerk)
     assert client.get(reverse("backoffice:inbox")).status_code == 403
     # with the view permission they see the inbox, but cannot answer
     clerk.user_permissions.add(
@@ -259,7 +260,7 @@ def test_moderation_needs_the_permission(client, buyer, product):
         "clerk@duken.example", "pw-123456789", is_staff=True
     )
     clerk.user_permissions.add(Permission.objects.get(codename="view_review"))
-    client.force_login(clerk)
+    login_verified(client, clerk)
     assert client.get(reverse("backoffice:inbox_reviews")).status_code == 200
     url = reverse("backoffice:inbox_review_moderate", args=[review.pk])
     assert client.post(url, {"action": "approve"}).status_code == 403
@@ -289,7 +290,7 @@ def test_taking_needs_the_permission(client, customer, product):
         "clerk@duken.example", "pw-123456789", is_staff=True
     )
     clerk.user_permissions.add(Permission.objects.get(codename="view_promise"))
-    client.force_login(clerk)
+    login_verified(client, clerk)
     promise = Promise.objects.get()
     assert client.post(reverse("backoffice:inbox_take", args=[promise.pk])).status_code == 403
     promise.refresh_from_db()

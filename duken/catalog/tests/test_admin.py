@@ -6,6 +6,7 @@ from PIL import Image
 
 from duken.catalog.models import Product, SearchQuery
 from duken.customers.models import User
+from duken.testing.accounts import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client(client):
     admin = User.objects.create_superuser("admin@duken.example", "a-long-admin-password")
-    client.force_login(admin)
+    login_verified(client, admin)
     return client
 
 

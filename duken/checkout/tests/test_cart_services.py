@@ -249,7 +249,7 @@ def test_login_through_the_site_merges_the_cart(client):
     session[services.SESSION_CART_TOKEN] = str(cart.token)
     session.save()
     # when the visitor logs in (django.contrib.auth.login sends user_logged_in)
-    client.login(email="dana@example.com", password="pw-123456789")
+    client.post("/account/login/", {"username": "dana@example.com", "password": "pw-123456789"})
     # then the cart became the account's
     cart.refresh_from_db()
     assert cart.user == user and cart.status == Cart.Status.OPEN

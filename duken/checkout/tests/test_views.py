@@ -385,8 +385,7 @@ def test_a_refresh_that_would_show_the_same_options_leaves_them_in_place(client,
 
 def test_logged_in_customer_sees_the_order_in_the_account(client, shipping):
     # given
-    get_user_model().objects.create_user("aru@example.com", "pw-123456789")
-    client.login(email="aru@example.com", password="pw-123456789")
+    client.force_login(get_user_model().objects.create_user("aru@example.com", "pw-123456789"))
     _add(client, make_product(stock=3), "1")
     page = client.get(reverse("storefront:checkout"))
     assert 'value="aru@example.com"' in page.content.decode()

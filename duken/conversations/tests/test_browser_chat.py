@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from duken.conversations.models import ChatMessage, Conversation, Promise
+from duken.testing.accounts import authenticator, pass_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,7 +66,9 @@ def ws_server(settings):
 @pytest.fixture
 def staff_user(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    return get_user_model().objects.create_superuser("staff@duken.example", "staff-pass-12345")
+    user = get_user_model().objects.create_superuser("staff@duken.example", "staff-pass-12345")
+    authenticator(user)  # staff pass a second factor after the password
+    return user
 
 
 def test_shopper_and_staff_chat_live(live_server, ws_server, browser, staff_user, smtp_server):
@@ -101,6 +104,7 @@ def test_shopper_and_staff_chat_live(live_server, ws_server, browser, staff_user
     staff.fill("#id_username", "staff@duken.example")
     staff.fill("#id_password", "staff-pass-12345")
     staff.click("input[type=submit]")
+    pass_second_factor(staff, staff_user)
     expect(staff.locator("#result_list")).to_contain_text("Do you deliver to Aktobe?")
     staff.locator("#result_list a[href*='/backoffice/inbox/chats/']").first.click()
     desk = staff.locator("#duken-staff-chat")

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from duken.conversations.models import Promise
+from duken.testing.accounts import authenticator, pass_second_factor
 from duken.testing.factories import make_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,7 +18,8 @@ def shop(monkeypatch):
     # between browser steps are plain blocking calls.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     User = get_user_model()
-    User.objects.create_superuser("staff@duken.example", "staff-pass-12345")
+    # staff pass a second factor after the password
+    authenticator(User.objects.create_superuser("staff@duken.example", "staff-pass-12345"))
     User.objects.create_user("aliya@example.com", "Steppe-Winds-2026", first_name="Aliya")
     return make_product(name="Felt Slippers", price="5400", stock=5)
 
@@ -49,6 +51,7 @@ def test_a_question_answered_in_the_back_office(live_server, browser, shop, smtp
     staff.fill("#id_username", "staff@duken.example")
     staff.fill("#id_password", "staff-pass-12345")
     staff.click("input[type=submit]")
+    pass_second_factor(staff, get_user_model().objects.get(email="staff@duken.example"))
     expect(staff.locator("#result_list")).to_contain_text(question_text)
     staff.get_by_role("link", name="Answer").first.click()
     staff.fill("#id_text", "Yes, size 44 arrives on Friday.")

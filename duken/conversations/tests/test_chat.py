@@ -14,6 +14,7 @@ from django.utils import timezone
 from duken.conversations import chat, guest_addresses
 from duken.conversations.models import ChatMessage, Conversation, Promise
 from duken.customers.timeline import timeline_page
+from duken.testing.accounts import login_verified
 
 from .conftest import XSS
 
@@ -197,7 +198,7 @@ def test_a_closed_conversation_is_followed_by_a_new_one(client, shopper, staff):
 def test_html_in_a_message_is_kept_as_text_and_escaped_in_the_staff_page(client, staff, payload):
     conversation = chat.start(text=payload, email="guest@x.kz")
     assert conversation.messages.get().text == payload
-    client.force_login(staff)
+    login_verified(client, staff)
     html = client.get(f"/backoffice/inbox/chats/{conversation.pk}/").content.decode()
     assert payload not in html
     assert payload.replace("<", "&lt;").replace(">", "&gt;") in html
@@ -242,12 +243,12 @@ def test_the_launcher_costs_no_query_on_a_page_view(client, django_assert_max_nu
 
 def test_staff_inbox_lists_chats_and_staff_without_permission_are_refused(client, staff, clerk):
     conversation = chat.start(text="Need help with sizes", email="guest@x.kz")
-    client.force_login(staff)
+    login_verified(client, staff)
     inbox = client.get("/backoffice/inbox/").content.decode()
     assert f"/backoffice/inbox/chats/{conversation.pk}/" in inbox
     page = client.get(f"/backoffice/inbox/chats/{conversation.pk}/")
     assert page.status_code == 200 and "Need help with sizes" in page.content.decode()
-    client.force_login(clerk)
+    login_verified(client, clerk)
     assert client.get(f"/backoffice/inbox/chats/{conversation.pk}/").status_code == 403
     assert (
         client.post(f"/backoffice/inbox/chats/{conversation.pk}/close/", {"text": "x"}).status_code
@@ -259,7 +260,7 @@ def test_staff_inbox_lists_chats_and_staff_without_permission_are_refused(client
 def test_staff_close_from_the_page(client, staff, django_capture_on_commit_callbacks):
     conversation = chat.start(text="Gift wrap?", email="guest@x.kz")
     guest_addresses.confirm(conversation.guest_address)  # the guest confirmed the address
-    client.force_login(staff)
+    login_verified(client, staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/backoffice/inbox/chats/{conversation.pk}/close/", {"text": "Yes, for free."}

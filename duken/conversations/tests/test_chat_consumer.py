@@ -17,6 +17,7 @@ from duken.asgi import application
 from duken.conversations import chat
 from duken.conversations.models import ChatMessage, Conversation
 from duken.interactions.models import Event, Kind
+from duken.testing.accounts import login_verified
 
 from .conftest import XSS
 
@@ -59,7 +60,7 @@ def _communicator(conversation_id, cookie=b"", origin=ORIGIN, language=b"en"):
 
 
 def _staff_cookie(client, user):
-    client.force_login(user)
+    login_verified(client, user)
     return _session_cookie(client)
 
 
@@ -134,6 +135,22 @@ def test_guests_anonymous_strangers_and_staff_without_permission_are_refused(cli
 
     results = async_to_sync(scenario)()
     assert [r[0] for r in results] == [False, False, False, False]
+
+
+def test_staff_whose_session_did_not_pass_the_second_factor_are_refused(client, staff):
+    # given: a staff session made by the password alone (no code entered)
+    conversation = chat.start(text="Private", email="g@x.kz")
+    client.force_login(staff)
+    cookie = _session_cookie(client)
+
+    # when
+    async def scenario():
+        communicator = _communicator(conversation.pk, cookie)
+        return await communicator.connect()
+
+    connected, code = async_to_sync(scenario)()
+    # then
+    assert (connected, code) == (False, 4403)
 
 
 def test_a_foreign_origin_is_refused(client):

@@ -13,6 +13,7 @@ from django.test import Client
 
 from duken.conversations import chat
 from duken.conversations.models import Conversation
+from duken.testing.accounts import login_verified
 
 from .test_chat_consumer import _communicator, _in_memory_layer  # noqa: F401 - fixture
 
@@ -112,7 +113,7 @@ def test_staff_following_the_link_do_not_take_it(
     client, staff, settings, django_capture_on_commit_callbacks
 ):
     conversation, link = _emailed_link(staff, settings, django_capture_on_commit_callbacks)
-    client.force_login(staff)
+    login_verified(client, staff)
     assert client.post(link)["Location"] == f"/backoffice/inbox/chats/{conversation.pk}/"
     guest = _browser()
     assert guest.post(link)["Location"] == "/?chat=open"

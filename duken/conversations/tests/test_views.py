@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from duken.conversations import questions, reviews
 from duken.conversations.models import Question, Review
+from duken.testing.accounts import login_verified
 
 from .conftest import XSS
 
@@ -328,6 +329,30 @@ def test_a_non_buyer_cannot_answer(client, shopper, other_buyer, product):
     )
     assert response.status_code in (403, 404)
     assert not question.answers.exists()
+
+
+def test_staff_read_and_answer_open_questions_only_after_the_second_factor(
+    client, shopper, staff, product
+):
+    # given: a staff session made by the password alone
+    question = questions.ask(shopper, product, "My private worry")
+    client.force_login(staff)
+    # when
+    page = client.get(question.get_absolute_url())
+    answer = client.post(
+        reverse("conversations:question_answer", args=[question.pk]), {"text": "As the shop"}
+    )
+    # then
+    assert page.status_code == answer.status_code == 302
+    assert page["Location"].startswith("/account/security/two-step/")
+    assert not question.answers.exists()
+    # and once the session passed it
+    login_verified(client, staff)
+    assert client.get(question.get_absolute_url()).status_code == 200
+    client.post(
+        reverse("conversations:question_answer", args=[question.pk]), {"text": "As the shop"}
+    )
+    assert question.answers.get().by_staff is True
 
 
 def test_flooding_is_rate_limited(settings, client, shopper, product):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from duken.core.models import RunStatus, Schedule, WorkerHeartbeat
 from duken.customers.models import User
+from duken.testing.accounts import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def staff(group):
 
 
 def test_a_shop_manager_sees_the_schedules_and_the_workers(client, background_work):
-    client.force_login(staff("Shop managers"))
+    login_verified(client, staff("Shop managers"))
     schedules = client.get(PAGES[0])
     assert schedules.status_code == 200
     html = schedules.content.decode()
@@ -50,7 +51,7 @@ def test_a_shop_manager_sees_the_schedules_and_the_workers(client, background_wo
 
 
 def test_nobody_edits_them(client, background_work):
-    client.force_login(User.objects.create_superuser("boss@duken.example", None))
+    login_verified(client, User.objects.create_superuser("boss@duken.example", None))
     schedule = Schedule.objects.get()
     assert client.get(PAGES[0]).status_code == 200
     assert client.get("/admin/core/schedule/add/").status_code == 403
@@ -66,7 +67,7 @@ def test_nobody_edits_them(client, background_work):
 
 
 def test_a_catalog_editor_is_refused(client, background_work):
-    client.force_login(staff("Catalog editors"))
+    login_verified(client, staff("Catalog editors"))
     for page in PAGES:
         assert client.get(page).status_code == 403, page
 

@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group, Permission
 
 from duken.customers.groups import GROUPS, ensure_staff_groups
 from duken.customers.models import User
+from duken.testing.accounts import login_verified
 
 
 @pytest.mark.django_db
@@ -38,7 +39,7 @@ def test_admin_user_pages_render_and_add_form_creates_an_email_user(client):
     User.objects.create_user(
         "buyer@example.kz", "kokteM-2026!", first_name="Dana", phone="+77010000000"
     )
-    client.force_login(admin)
+    login_verified(client, admin)
     # when / then: the list with search, the change page, the add page
     assert client.get("/admin/customers/user/?q=dana").status_code == 200
     assert client.get(f"/admin/customers/user/{admin.pk}/change/").status_code == 200
@@ -68,7 +69,7 @@ def manager(client):
     """A member of "Shop managers", who may change customers' accounts."""
     user = User.objects.create_user("manager@example.kz", "kokteM-2026!m", is_staff=True)
     user.groups.add(Group.objects.get(name="Shop managers"))
-    client.force_login(user)
+    login_verified(client, user)
     return user
 
 
@@ -157,7 +158,7 @@ def test_a_manager_cannot_change_a_superusers_password_or_account(client, manage
 def test_a_superuser_still_manages_privileges(client):
     owner = User.objects.create_superuser("owner@example.kz", "kokteM-2026!o")
     staff = User.objects.create_user("helper@example.kz", "kokteM-2026!h")
-    client.force_login(owner)
+    login_verified(client, owner)
     support = Group.objects.get(name="Support")
     response = client.post(
         f"/admin/customers/user/{staff.pk}/change/",

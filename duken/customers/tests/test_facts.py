@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from duken.conversations.models import Question, Review
 from duken.customers import facts
 from duken.customers.models import CustomerFact
+from duken.testing.accounts import login_verified
 from duken.testing.factories import make_product
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,7 @@ def test_staff_keep_a_question_as_a_fact_in_one_click(client, aliya, staff):
     question = Question.objects.create(
         product=product, user=aliya, text="Do you have them in size 42?", created_at=_may_3()
     )
-    client.force_login(staff)
+    login_verified(client, staff)
     url = reverse("backoffice:fact_from_message")
     response = client.post(url, {"source": "question", "id": question.pk})
     assert response.status_code == 302
@@ -176,7 +177,7 @@ def test_staff_who_may_not_write_notes_may_not_keep_facts(client, aliya):
     )
     looker.user_permissions.add(Permission.objects.get(codename="view_user"))
     question = Question.objects.create(product=make_product(), user=aliya, text="size 42?")
-    client.force_login(looker)
+    login_verified(client, looker)
     page = client.get(reverse("backoffice:customer_timeline", args=[aliya.pk])).content.decode()
     assert "What the customer told us" in page and "Add what they told us" not in page
     for url, data in (
@@ -188,7 +189,7 @@ def test_staff_who_may_not_write_notes_may_not_keep_facts(client, aliya):
 
 
 def test_staff_add_a_fact_told_to_them(client, aliya, staff):
-    client.force_login(staff)
+    login_verified(client, staff)
     url = reverse("backoffice:fact_add", args=[aliya.pk])
     assert client.post(url, {"text": "Prefers calls after 6 pm"}).status_code == 302
     fact = CustomerFact.objects.get()
@@ -205,7 +206,7 @@ def test_the_inbox_offers_the_click_and_shows_the_facts_beside(client, aliya, st
     question = Question.objects.create(product=product, user=aliya, text="Size 42, for my mother?")
     Review.objects.create(product=product, user=aliya, rating=4, text=f"Warm {XSS}")
     facts.add_fact(aliya, f"Allergic to nuts {XSS}")
-    client.force_login(staff)
+    login_verified(client, staff)
     page = client.get(reverse("backoffice:inbox_question", args=[question.pk])).content.decode()
     assert "Keep as what the customer told us" in page
     assert 'name="source" value="question"' in page
@@ -250,7 +251,7 @@ def test_a_chat_message_becomes_a_fact_but_never_a_staff_reply(client, aliya, st
     conversation = chat.start(text="Please deliver after 6 pm", customer=aliya)
     said = conversation.messages.get()
     reply = chat.post(conversation, "Noted!", author=staff, by_staff=True)
-    client.force_login(staff)
+    login_verified(client, staff)
     # the staff chat page offers the click on the customer's message only, facts beside
     page = client.get(reverse("backoffice:inbox_chat", args=[conversation.pk])).content.decode()
     assert page.count('name="source" value="chat"') == 1
@@ -277,7 +278,7 @@ def test_staff_keep_a_checkout_note_as_a_fact_from_the_order_page(client, aliya,
         customer_note=f"Please deliver after 6 pm {XSS}",
     )
     Order.objects.filter(pk=order.pk).update(placed_at=_may_3())
-    client.force_login(staff)
+    login_verified(client, staff)
     # the order's admin page shows the note, as text, with the one-click button
     page = client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
     assert "Please deliver after 6 pm &lt;script&gt;" in page and XSS not in page

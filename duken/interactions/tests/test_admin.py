@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from duken.interactions.models import Event, Kind
+from duken.testing.accounts import login_verified
 from duken.testing.factories import make_product
 
 pytestmark = pytest.mark.django_db
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_staff_can_browse_and_filter_events_but_not_edit_them(client):
     # given
     staff = get_user_model().objects.create_superuser("boss@example.com", "pw-123456789")
-    client.force_login(staff)
+    login_verified(client, staff)
     product = make_product()
     Event.objects.create(kind=Kind.PRODUCT_VIEW, obj=product, visitor_id="b" * 32)
     Event.objects.create(kind=Kind.SEARCH, visitor_id="c" * 32, properties={"query": "mug"})

@@ -14,6 +14,7 @@ from duken.needs import services
 from duken.needs.models import BackInStockRequest
 from duken.orders import services as orders
 from duken.orders.models import OrderStatus
+from duken.testing.accounts import login_verified
 from duken.testing.factories import make_order
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_answered_through_the_admin_change_form(
 ):
     waiting, _created = services.request_back_in_stock(sold_out, email="guest@example.kz")
     guest_addresses.confirm(waiting.promise.guest_address)  # the guest confirmed the address
-    client.force_login(staff)
+    login_verified(client, staff)
     url = reverse("admin:catalog_product_changelist")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from duken.conversations.models import Promise
 from duken.needs.models import BackInStockRequest
+from duken.testing.accounts import authenticator, pass_second_factor
 from duken.testing.factories import make_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,7 +18,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def shop(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    get_user_model().objects.create_superuser("staff@duken.example", "staff-pass-12345")
+    # staff pass a second factor after the password
+    authenticator(
+        get_user_model().objects.create_superuser("staff@duken.example", "staff-pass-12345")
+    )
     return make_product(name="Felt Slippers", price="5400", stock=0, allow_backorder=False)
 
 
@@ -44,6 +48,7 @@ def test_a_guest_is_told_once_when_staff_restock(live_server, browser, shop, smt
     staff.fill("#id_username", "staff@duken.example")
     staff.fill("#id_password", "staff-pass-12345")
     staff.click("input[type=submit]")
+    pass_second_factor(staff, get_user_model().objects.get(email="staff@duken.example"))
     staff.fill("#id_form-0-stock", "7")
     staff.click("input[name=_save]")
     expect(staff.locator(".messagelist")).to_contain_text("changed successfully")

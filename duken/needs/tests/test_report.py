@@ -7,6 +7,7 @@ from django.utils import timezone
 from duken.catalog.models import SearchQuery
 from duken.needs import report, services
 from duken.needs.models import BackInStockRequest, WishlistItem
+from duken.testing.accounts import login_verified
 from duken.testing.factories import make_product
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def test_one_ranked_list_across_every_need_within_the_dates(shopper, other, staf
 def test_the_staff_pages_show_the_ranking_and_refuse_bad_dates_politely(client, staff):
     for day in (2, 3):
         _search("<b>yurt</b>", day)
-    client.force_login(staff)
+    login_verified(client, staff)
     page = client.get(reverse("backoffice:needs"), {"from": "2026-05-01", "to": "2026-05-10"})
     assert page.status_code == 200
     text = page.content.decode()

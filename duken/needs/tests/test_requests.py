@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from duken.conversations.models import Promise
 from duken.needs.models import REQUEST_TEXT_MAX, ProductRequest
+from duken.testing.accounts import login_verified
 
 from .conftest import XSS
 
@@ -49,7 +50,7 @@ def test_flooding_is_rate_limited(client):
 @pytest.mark.parametrize("payload", XSS)
 def test_requests_with_markup_are_shown_to_staff_as_text(client, staff, payload):
     client.post(reverse("needs:tell_us"), {"text": f"I need {payload}", "email": "g@example.kz"})
-    client.force_login(staff)
+    login_verified(client, staff)
     for url in (reverse("backoffice:needs"), reverse("backoffice:inbox")):
         page = client.get(url).content.decode()
         assert payload not in page

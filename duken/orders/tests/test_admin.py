@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from duken.orders.models import OrderStatus
+from duken.testing.accounts import login_verified
 from duken.testing.factories import make_order, make_product
 
 pytestmark = pytest.mark.django_db
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin_client(client):
     user = get_user_model().objects.create_superuser("boss@example.com", "pw-123456789")
-    client.force_login(user)
+    login_verified(client, user)
     client.user = user
     return client
 

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from duken.orders.models import Order, OrderStatus
+from duken.testing.accounts import authenticator, pass_second_factor
 from duken.testing.factories import make_category, make_product, make_shipping
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,7 +23,10 @@ def shop(monkeypatch):
     lamps = make_category(slug="lanterns", name="Lanterns")
     make_product(name="Moroccan Brass Lantern", price="8900", stock=4, category=lamps)
     make_product(name="Paper Garland", price="1200", stock=10, category=lamps)
-    get_user_model().objects.create_superuser("staff@duken.example", "staff-pass-12345")
+    # staff pass a second factor after the password
+    authenticator(
+        get_user_model().objects.create_superuser("staff@duken.example", "staff-pass-12345")
+    )
 
 
 def test_a_visitor_buys_and_staff_ship_the_order(live_server, browser, shop, smtp_server):
@@ -86,6 +90,7 @@ def test_a_visitor_buys_and_staff_ship_the_order(live_server, browser, shop, smt
     staff.fill("#id_username", "staff@duken.example")
     staff.fill("#id_password", "staff-pass-12345")
     staff.click("input[type=submit]")
+    pass_second_factor(staff, get_user_model().objects.get(email="staff@duken.example"))
     staff.goto(f"{base}/admin/orders/order/{order.pk}/change/")
     staff.click("button[name=to_status][value=packed]")
     expect(staff.locator(".messagelist")).to_contain_text("packed")

@@ -14,6 +14,7 @@ from duken.catalog.tests.test_admin import product_form
 from duken.customers.models import User
 from duken.orders.downloads import download_url
 from duken.orders.tests.test_downloads import _digital_line
+from duken.testing.accounts import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +139,7 @@ def test_sendfile_gets_the_private_path(client, settings):
 def test_staff_upload_a_digital_file_to_private_storage(client, settings):
     # given a superuser on a digital product's admin page
     admin = User.objects.create_superuser("admin@duken.example", "a-long-admin-password")
-    client.force_login(admin)
+    login_verified(client, admin)
     product = _digital_line().product
     url = reverse("admin:catalog_product_change", args=[product.pk])
     upload = io.BytesIO(SECRET_PDF)

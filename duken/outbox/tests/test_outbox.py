@@ -12,6 +12,7 @@ from django.utils import timezone
 from duken.customers.models import User
 from duken.outbox import services
 from duken.outbox.models import Message
+from duken.testing.accounts import login_verified
 
 from .conftest import free_port
 
@@ -144,16 +145,16 @@ def test_staff_see_the_log_but_only_managers_send_again(client):
     Message.objects.filter(pk=row.pk).update(status=Message.Status.FAILED)
     handler = User.objects.create_user("handler@example.kz", "kokteM-2026!h", is_staff=True)
     handler.groups.add(Group.objects.get(name="Order handlers"))
-    client.force_login(handler)
+    login_verified(client, handler)
     assert client.get("/admin/outbox/message/").status_code == 200
     client.post("/admin/outbox/message/", {"action": "send_again", "_selected_action": [row.pk]})
     assert Message.objects.get().status == Message.Status.FAILED
     manager = User.objects.create_user("manager@example.kz", "kokteM-2026!m", is_staff=True)
     manager.groups.add(Group.objects.get(name="Shop managers"))
-    client.force_login(manager)
+    login_verified(client, manager)
     client.post("/admin/outbox/message/", {"action": "send_again", "_selected_action": [row.pk]})
     assert Message.objects.get().status == Message.Status.PENDING
     editor = User.objects.create_user("editor@example.kz", "kokteM-2026!e", is_staff=True)
     editor.groups.add(Group.objects.get(name="Catalog editors"))
-    client.force_login(editor)
+    login_verified(client, editor)
     assert client.get("/admin/outbox/message/").status_code == 403

@@ -2,12 +2,13 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from duken.privacy.models import ConsentRecord, Purpose, Source
+from duken.testing.accounts import login_verified
 
 
 @pytest.fixture
 def staff_client(client, db):
     admin = get_user_model().objects.create_superuser("staff@duken.example", "staff-pass-12345")
-    client.force_login(admin)
+    login_verified(client, admin)
     return client
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from duken.customers import timeline
 from duken.interactions.models import Event, Kind
 from duken.privacy import memory
+from duken.testing.accounts import login_verified
 from duken.testing.factories import make_category, make_order, make_product
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def staff_client(client, django_user_model):
     clerk.user_permissions.add(
         Permission.objects.get(content_type__app_label="customers", codename="view_user")
     )
-    client.force_login(clerk)
+    login_verified(client, clerk)
     return client
 
 

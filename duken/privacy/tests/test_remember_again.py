@@ -15,6 +15,7 @@ from duken.interactions import buffer
 from duken.interactions.models import Event, Kind
 from duken.privacy import memory
 from duken.privacy.models import ForgottenItem
+from duken.testing.accounts import login_verified
 from duken.testing.factories import make_category, make_product
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def clerk(db, django_user_model):
         Permission.objects.get(content_type__app_label="customers", codename="view_user")
     )
     clerk = Client(HTTP_ACCEPT_LANGUAGE="en")
-    clerk.force_login(staff)
+    login_verified(clerk, staff)
     return clerk
 
 

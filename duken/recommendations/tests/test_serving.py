@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from duken.recommendations import services, serving, training
+from duken.testing.accounts import login_verified
 from duken.testing.factories import make_product
 
 from . import shop
@@ -96,7 +97,7 @@ def test_product_endpoint_gives_lists_with_reasons(client, trained):
 
 
 def test_unknown_customer_gives_the_non_personal_fallback(client, trained, admin_user):
-    client.force_login(admin_user)
+    login_verified(client, admin_user)
     for ref in ("424242", "nobody", "-1", "9" * 40):
         response = client.get(f"/recommendations/customer/{ref}/")
         assert response.status_code == 200, ref

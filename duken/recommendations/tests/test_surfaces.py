@@ -9,6 +9,7 @@ from duken.interactions.models import Event, Kind
 from duken.privacy import services as privacy
 from duken.privacy.models import Purpose, Source
 from duken.recommendations import services, training
+from duken.testing.accounts import login_verified
 from duken.testing.factories import session_request
 
 from . import shop
@@ -146,7 +147,7 @@ def test_email_recommendations_for_nobody_are_best_sellers(trained):
 
 def test_staff_see_what_a_customer_would_be_recommended_and_why(client, trained, admin_user):
     aliya = trained["customers"]["aliya"]
-    client.force_login(admin_user)
+    login_verified(client, admin_user)
     # without her consent staff see that only non-personal ones are shown
     html = client.get(f"/staff/recommendations/customer/{aliya.pk}/").content.decode()
     assert "does not allow personalization" in html
@@ -163,7 +164,7 @@ def test_staff_see_what_a_customer_would_be_recommended_and_why(client, trained,
 def test_the_staff_customer_timeline_shows_the_recommendations(client, trained, admin_user):
     aliya = trained["customers"]["aliya"]
     _personalization(aliya, True)
-    client.force_login(admin_user)
+    login_verified(client, admin_user)
     html = client.get(f"/backoffice/customers/{aliya.pk}/").content.decode()
     panel = html[html.find('id="customer-recommendations"') :]
     assert "allows personalization" in panel
@@ -188,7 +189,7 @@ def test_a_catalog_editor_cannot_read_a_customers_recommendations(client, traine
     aliya = trained["customers"]["aliya"]
     editor = User.objects.create_user("editor@example.kz", "kokteM-2026!e", is_staff=True)
     editor.groups.add(Group.objects.get(name="Catalog editors"))
-    client.force_login(editor)
+    login_verified(client, editor)
     # when they open a customer's recommendations, as a page or as JSON
     for url in (
         f"/staff/recommendations/customer/{aliya.pk}/",

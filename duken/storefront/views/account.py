@@ -10,14 +10,14 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from duken.conversations import ratelimit
 from duken.core.redirects import safe_next
-from duken.customers import registration
+from duken.customers import lockout, registration, twofactor
 from duken.customers import services as customers
 from duken.customers.forms import AddressForm, PasswordResetForm, RegistrationForm
 from duken.customers.models import Address
@@ -33,8 +33,17 @@ ORDERS_PER_PAGE = 10
 
 
 class LoginView(auth_views.LoginView):
+    """The password, and then, for a user with a second factor, a code on the next page
+    (``twofactor.begin_login``). Too many failures lock the client out (``lockout``)."""
+
     template_name = "storefront/account/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        return twofactor.second_step(self.request, user, self.get_success_url()) or (
+            super().form_valid(form)
+        )
 
 
 class LogoutView(auth_views.LogoutView):
@@ -46,6 +55,25 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = "storefront/account/password_reset.html"
     success_url = reverse_lazy("storefront:password_reset_done")
+
+    def form_valid(self, form):
+        try:
+            may_send = lockout.count_reset(self.request, form.cleaned_data["email"])
+        except lockout.TooManyResets:
+            minutes = lockout.cool_off_minutes()
+            message = ngettext(
+                "Too many password reset requests from your network. Please try again in "
+                "%(minutes)d minute.",
+                "Too many password reset requests from your network. Please try again in "
+                "%(minutes)d minutes.",
+                minutes,
+            )
+            form.add_error(None, message % {"minutes": minutes})
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        if not may_send:
+            # Enough e-mails went to this address for now: the same page, nothing sent.
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
