@@ -10,6 +10,8 @@ heartbeats from the workers."""
 
 from datetime import timedelta
 
+from axes.admin import AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import widgets
@@ -21,6 +23,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.admin import DBTaskResultAdmin as TasksDBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
@@ -202,3 +206,16 @@ class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     @admin.display(description=_("answering"), boolean=True)
     def answering(self, heartbeat):
         return timezone.now() - heartbeat.last_seen <= timedelta(seconds=workers.timeout())
+
+
+# Third-party admin pages get the same robust base: the login lockouts' log (django-axes) and
+# the authenticator apps (django-otp); the lockouts themselves are the customers app's page.
+def _rebase(model, admin_class):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, type(admin_class.__name__, (RobustAdminMixin, admin_class), {}))
+
+
+_rebase(AccessLog, AccessLogAdmin)
+_rebase(AccessFailureLog, AccessFailureLogAdmin)
+_rebase(TOTPDevice, TOTPDeviceAdmin)

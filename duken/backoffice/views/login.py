@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from duken.core.redirects import safe_next
 from duken.customers import twofactor
 
 
@@ -20,7 +21,7 @@ class AdminLoginView(auth_views.LoginView):
     def dispatch(self, request, *args, **kwargs):
         request.current_app = admin.site.name
         if request.method == "GET" and admin.site.has_permission(request):
-            return redirect(self.get_redirect_url() or reverse("admin:index"))
+            return redirect(safe_next(request, reverse("admin:index")))
         return super().dispatch(request, *args, **kwargs)
 
     def get_default_redirect_url(self):

@@ -287,7 +287,7 @@ def test_nul_characters_are_dropped_from_what_a_chat_keeps(client, staff):
     )
     assert response.status_code == 200
     conversation = Conversation.objects.get()
-    client.force_login(staff)
+    login_verified(client, staff)
     # when staff close it with such a reply
     client.post(f"/backoffice/inbox/chats/{conversation.pk}/close/", {"text": "Yes\x00, free."})
     # then what is kept holds none of them

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 
 from duken.core.admin import RobustAdminMixin, RobustFormsMixin
+from duken.testing.accounts import login_verified
 from duken.testing.factories import make_product
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(get_user_model().objects.create_superuser("root@duken.example", "x"))
+    login_verified(client, get_user_model().objects.create_superuser("root@duken.example", "x"))
     return client
 
 

@@ -327,9 +327,16 @@ def test_an_archive_of_an_older_version_is_migrated_when_restored(
         call_command("migrate", "orders", verbosity=0)
     # when it is restored
     result = empty_installation.duken("restore", str(archive))
-    # then restore migrates it to this version
+    # then restore migrates it to this version: every orders migration after 0002
+    from django.db.migrations.loader import MigrationLoader
+
+    newer = [
+        name
+        for app, name in MigrationLoader(None).disk_migrations
+        if app == "orders" and name[:4] > "0002"
+    ]
     assert result.returncode == 0, result.stderr
-    assert "Applied 1 migrations" in result.stdout
+    assert f"Applied {len(newer)} migrations" in result.stdout
     assert "orders.0003_orderline_backorder_filled" in result.stdout
     with opened(empty_installation) as alias:
         assert Order.objects.using(alias).count() == 4

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from duken.payments import services as payments
 from duken.payments.tests.helpers import make_order, request_for
+from duken.testing.accounts import login_verified
 from duken.testing.factories import make_product, make_shipping
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def nonce_of(policy: dict[str, list[str]]) -> str:
 @pytest.fixture
 def staff(client):
     user = get_user_model().objects.create_superuser("staff@duken.example", "staff-pass-12345")
-    client.force_login(user)
+    login_verified(client, user)
     return user
 
 

@@ -24,6 +24,7 @@ from duken.needs import services as needs
 from duken.orders import downloads
 from duken.orders.models import OrderStatus
 from duken.payments import services as payments
+from duken.testing.accounts import login_verified
 from duken.testing.factories import (
     ADDRESS,
     make_category,
@@ -165,7 +166,7 @@ def _visitors(world):
     customer = Client(enforce_csrf_checks=False, raise_request_exception=True)
     customer.force_login(world["customer"])
     staff = Client(enforce_csrf_checks=False, raise_request_exception=True)
-    staff.force_login(world["staff"])
+    login_verified(staff, world["staff"])
     return {"anonymous": anonymous, "customer": customer, "staff": staff}
 
 

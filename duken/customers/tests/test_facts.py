@@ -232,7 +232,7 @@ def test_keeping_a_fact_with_a_next_that_is_not_a_path_goes_to_the_timeline(clie
     # given
     product = make_product(name="Felt Slippers")
     question = Question.objects.create(product=product, user=aliya, text="Size 42, please")
-    client.force_login(staff)
+    login_verified(client, staff)
     # when
     response = client.post(
         reverse("backoffice:fact_from_message"),

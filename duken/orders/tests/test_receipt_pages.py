@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from duken.orders import services
 from duken.orders.models import Receipt
 from duken.orders.receipts import rendering
+from duken.testing.accounts import login_verified
 from duken.testing.factories import make_order, make_product
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +112,7 @@ def test_the_guest_who_placed_the_order_and_staff_see_it(client):
     handler.is_staff = True
     handler.save()
     handler.groups.add(Group.objects.get(name="Order handlers"))
-    client.force_login(handler)
+    login_verified(client, handler)
     assert [client.get(url).status_code for url in _pages(order.number)] == [200, 200]
     admin_page = client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
     assert f"/orders/{order.number}/receipt/" in admin_page
