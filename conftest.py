@@ -25,6 +25,15 @@ def _cache_of_this_test_process(tmp_path_factory):
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _audit_triggers_survive_the_flush():
+    """Transactional tests empty the database when they end; on SQLite that goes around the
+    audit log's append-only triggers and puts them back (``duken.testing.audit``)."""
+    from duken.testing.audit import lift_triggers_around_flush
+
+    lift_triggers_around_flush()
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -9,8 +9,8 @@ DAY = 24 * 3600
 class CoreConfig(AppConfig):
     name = "duken.core"
     label = "core"
-    # The app's only models are the worker's: schedules of recurring work and heartbeats.
-    verbose_name = _("Background work")
+    # The app's models: the worker's schedules and heartbeats, and the audit log.
+    verbose_name = _("Background work and audit log")
 
     def ready(self):
         from . import (
@@ -30,3 +30,5 @@ class CoreConfig(AppConfig):
             "duken.core.tasks.back_up",
             every=lambda: DAY if settings.DUKEN_BACKUP_DIR else 0,
         )
+        # The audit log's entries are chained within a minute of being written.
+        recurring.register("core.audit-seal", "duken.core.tasks.seal_audit_log", every=60)

@@ -36,13 +36,14 @@ class RequestLogMiddleware:
 
 
 class RequestMemoMiddleware:
-    """Scope of ``duken.core.memo``: values read once per request."""
+    """Scope of ``duken.core.memo``: values read once per request, and the request itself for
+    the services that record who asked (``memo.current_request``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = memo.start()
+        token = memo.start(request)
         try:
             return self.get_response(request)
         finally:

@@ -29,3 +29,11 @@ def back_up() -> str:
     made = backup.create(settings.DUKEN_BACKUP_DIR)
     backup.prune(Path(settings.DUKEN_BACKUP_DIR), settings.DUKEN_BACKUP_KEEP)
     return str(made.path)
+
+
+@task()
+def seal_audit_log() -> int:
+    """Chain the audit entries written since the last run (every minute); returns how many."""
+    from duken.core.audit import chain
+
+    return chain.seal()

@@ -13,6 +13,7 @@ BOOKKEEPING = {
     ("auth", "group_permissions"),
     ("core", "schedule"),
     ("core", "workerheartbeat"),
+    ("core", "auditchainhead"),
 }
 
 
