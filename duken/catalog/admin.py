@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from duken.core import admin as core_admin
+from duken.core import audit
 from duken.core.files import PrivateFileInput
 
 from . import services
@@ -85,6 +86,8 @@ class StockFilter(admin.SimpleListFilter):
 class ProductAdmin(core_admin.ModelAdmin):
     list_display = ["name", "sku", "price", "stock", "primary_category", "popularity", "is_active"]
     list_editable = ["price", "stock", "is_active"]
+    # Price and stock changes have audit entries of their own (also from the list's edits).
+    audit_field_actions = {"price": audit.PRODUCT_PRICE, "stock": audit.PRODUCT_STOCK}
     list_filter = ["is_active", StockFilter, "is_digital", "primary_category"]
     list_select_related = ["primary_category"]
     search_fields = ["name", "=sku", "slug"]

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from duken.core import audit
+
 from .models import Product
 
 # Sent with ``product_ids`` after units were put back on the shelf (a cancelled order).
@@ -70,6 +72,12 @@ class Allocation:
     reserved: int
     backordered: int
     expected_date: date | None
+
+
+def _record(product, before: int, after: int, why: str) -> None:
+    # Every stock move is in the audit log: who (the buyer or the clerk of the request), which
+    # product, from how many to how many.
+    audit.record(audit.PRODUCT_STOCK, obj=product, summary=why, changes={"stock": (before, after)})
 
 
 def expected_restock_date(product: Product, today: date | None = None) -> date:
@@ -136,7 +144,9 @@ def reserve(
             Product.objects.filter(pk=allocation.product.pk).update(
                 stock=F("stock") - allocation.reserved
             )
+            before = allocation.product.stock
             allocation.product.stock -= allocation.reserved
+            _record(allocation.product, before, allocation.product.stock, "reserved for an order")
     return allocations
 
 
@@ -171,6 +181,10 @@ def fill_backorders(order) -> None:
         for pk, quantity in wanted.items():
             if pk in locked:
                 Product.objects.filter(pk=pk).update(stock=F("stock") - quantity)
+                before = locked[pk].stock
+                _record(
+                    locked[pk], before, before - quantity, f"backorder of {order.number} filled"
+                )
         type(lines[0]).objects.filter(pk__in=[line.pk for line in lines]).update(
             backorder_filled=True
         )
@@ -204,4 +218,6 @@ def release(order) -> None:
         )
         for product in products:
             Product.objects.filter(pk=product.pk).update(stock=F("stock") + returned[product.pk])
+            before = product.stock
+            _record(product, before, before + returned[product.pk], f"returned by {order.number}")
         stock_returned.send(sender=Product, product_ids=list(returned))

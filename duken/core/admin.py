@@ -1,5 +1,5 @@
 """The base of every admin page of the shop: a malformed request gets the admin's usual answer,
-never a server error. Each app's model admins and inlines derive from the classes here (a test
+never a server error, and every add, change and delete is written to the audit log. Each app's model admins and inlines derive from the classes here (a test
 holds every registered one to it); Django's group admin and the task queue's admin are
 registered again below with the same base.
 
@@ -18,6 +18,7 @@ from django.contrib.admin import widgets
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -28,8 +29,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.admin import DBTaskResultAdmin as TasksDBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from . import workers
-from .models import Schedule, WorkerHeartbeat
+from . import audit, workers
+from .models import AuditEntry, Schedule, WorkerHeartbeat
 
 # Longer than anything searched for in the admin. SQLite refuses a LIKE pattern over 50,000
 # bytes ("LIKE or GLOB pattern too complex"), and a term is matched with LIKE on every field.
@@ -105,7 +106,84 @@ class RobustFormsMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class RobustAdminMixin(RobustFormsMixin):
+def _old_value(form, name):
+    """A field's value before the form changed it, as the log shows it (a chosen object by its
+    name, not its key)."""
+    old = form.initial.get(name)
+    field = form.fields.get(name)
+    if isinstance(field, forms.ModelChoiceField) and not isinstance(
+        field, forms.ModelMultipleChoiceField
+    ):
+        if old is not None and not isinstance(old, models.Model):
+            key = field.to_field_name or "pk"
+            old = field.queryset.model._default_manager.filter(**{key: old}).first() or old
+    return old
+
+
+def form_changes(form) -> dict:
+    """``{field: (old, new)}`` for every field the admin form changed."""
+    return {
+        name: (_old_value(form, name), form.cleaned_data.get(name))
+        for name in form.changed_data
+        if name in form.cleaned_data
+    }
+
+
+def _inline_summary(formsets) -> str:
+    parts = []
+    for formset in formsets:
+        name = formset.model._meta.verbose_name
+        parts += [f"{name} «{obj}» added" for obj in getattr(formset, "new_objects", [])]
+        parts += [
+            f"{name} «{obj}» changed ({', '.join(fields)})"
+            for obj, fields in getattr(formset, "changed_objects", [])
+        ]
+        parts += [f"{name} «{obj}» deleted" for obj in getattr(formset, "deleted_objects", [])]
+    return "; ".join(parts)
+
+
+class AuditedAdminMixin:
+    """Every add, change and delete through an admin page goes into the audit log, with the
+    fields changed (old → new; passwords and other secrets only as "changed").
+
+    ``audit_field_actions`` maps fields to an action of their own (a product's price, a user's
+    rights): when one of them changes, a second entry with just those fields is recorded, so
+    the log can be filtered by that action."""
+
+    audit_field_actions: dict[str, str] = {}
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        changes = form_changes(form)
+        summary = _inline_summary(formsets)
+        if change and not changes and not summary:
+            return
+        audit.record(
+            audit.ADMIN_CHANGE if change else audit.ADMIN_ADD,
+            obj=obj,
+            request=request,
+            changes=changes,
+            summary=summary,
+        )
+        by_action: dict[str, dict] = {}
+        for name, values in changes.items():
+            if name in self.audit_field_actions:
+                by_action.setdefault(self.audit_field_actions[name], {})[name] = values
+        for action, fields in by_action.items():
+            audit.record(action, obj=obj, request=request, changes=fields)
+
+    def delete_model(self, request, obj):
+        audit.record(audit.ADMIN_DELETE, obj=obj, request=request)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audit.record(audit.ADMIN_DELETE, obj=obj, request=request)
+        super().delete_queryset(request, queryset)
+
+
+class RobustAdminMixin(AuditedAdminMixin, RobustFormsMixin):
     def get_search_results(self, request, queryset, search_term):
         """The changelist's search and the autocomplete, with the term cut to a sane length."""
         return super().get_search_results(request, queryset, search_term[:SEARCH_TERM_MAX_LENGTH])
@@ -219,3 +297,31 @@ def _rebase(model, admin_class):
 _rebase(AccessLog, AccessLogAdmin)
 _rebase(AccessFailureLog, AccessFailureLogAdmin)
 _rebase(TOTPDevice, TOTPDeviceAdmin)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The audit log, to look at only: nobody adds, changes or deletes an entry here (the
+    database would refuse it anyway). The back office's audit page has the filters."""
+
+    list_display = ("seq", "created_at", "actor_username", "action", "object_type", "object_repr")
+    list_filter = ("action",)
+    search_fields = ("actor_username", "object_repr", "object_id")
+    fields = (
+        "seq",
+        "created_at",
+        "actor_id",
+        "actor_username",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "summary",
+        "changes",
+        "ip",
+        "user_agent",
+        "prev_hash",
+        "hash",
+    )
+    readonly_fields = fields
+    show_full_result_count = False

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from duken.core import admin as core_admin
+from duken.core import audit
 
 from . import lockout
 from .forms import AdminUserChangeForm, AdminUserCreationForm
@@ -87,6 +88,8 @@ class UserAdmin(core_admin.RobustAdminMixin, DjangoUserAdmin):
     filter_horizontal = ["groups", "user_permissions"]
     # What makes someone staff or more: only a superuser grants or takes it away.
     PRIVILEGE_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
+    # A change of someone's rights has an audit entry of its own (besides the admin change).
+    audit_field_actions = dict.fromkeys(PRIVILEGE_FIELDS, audit.PERMISSIONS_CHANGE)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -117,7 +120,11 @@ class UserAdmin(core_admin.RobustAdminMixin, DjangoUserAdmin):
         target = self.get_object(request, id)
         if self._guards_superuser(request, target):
             raise PermissionDenied
-        return super().user_change_password(request, id, form_url)
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302 and target is not None:
+            # Set, not shown: the log never holds a password or its hash.
+            audit.record(audit.PASSWORD_SET, obj=target, request=request)
+        return response
 
     @admin.display(description=_("customer timeline"))
     def timeline_link(self, obj):

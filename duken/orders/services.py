@@ -45,6 +45,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duken.catalog import stock
+from duken.core import audit
 
 from .events import record_event
 from .models import Order, OrderEvent, OrderStatus
@@ -162,6 +163,13 @@ def _apply(locked: Order, to_status: str, *, actor, note: str) -> Order:
     if "paid_at" in fields:
         issue_receipt(locked)
     record_event(locked, from_status=from_status, to_status=to_status, actor=actor, note=note)
+    audit.record(
+        audit.ORDER_REFUND if to_status == S.REFUNDED else audit.ORDER_STATUS,
+        obj=locked,
+        actor=actor,
+        summary=note,
+        changes={"status": (from_status, to_status)},
+    )
     return locked
 
 
@@ -203,6 +211,13 @@ def mark_paid(order: Order, *, actor=None, note: str = "") -> Order:
             to_status=locked.status,
             actor=actor,
             note=note or _("Payment received."),
+        )
+        audit.record(
+            audit.ORDER_STATUS,
+            obj=locked,
+            actor=actor,
+            summary=note,
+            changes={"paid_at": (None, locked.paid_at)},
         )
     else:
         raise IllegalTransition(

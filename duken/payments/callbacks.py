@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from duken.core import jsondata
+from duken.core import audit, jsondata
 from duken.core.clients import client_ip
 from duken.core.money import quantize
 from duken.orders import services as orders
@@ -51,6 +51,14 @@ def _record(provider_code, payload, *, accepted, reason, payment=None, request=N
 
 
 def _reject(provider_code, reason, payload, *, request, status_code=400, payment=None):
+    audit.record(
+        audit.PAYMENT_CALLBACK,
+        obj=payment,
+        request=request,
+        object_type="" if payment else "payments.payment",
+        object_repr="" if payment else str(payload.get("reference") or "")[:64],
+        summary=f"{provider_code}: rejected, {reason}",
+    )
     logger.warning(
         "payment callback rejected",
         extra={"provider": provider_code, "reason": reason, "reference": payload.get("reference")},
@@ -86,6 +94,13 @@ def _apply(provider, result: CallbackResult, *, actor=None) -> tuple[int, str, P
         if result.status == S.CANCELLED and payment.status != S.PENDING:
             return 409, f"payment is already {payment.status}", payment
         # pending, or timed out and confirmed late: the money did move, so it counts.
+        audit.record(
+            audit.PAYMENT_CALLBACK,
+            obj=payment,
+            actor=actor,
+            summary=f"{provider.code}: {result.status}, {payment.amount} {payment.currency}",
+            changes={"status": (payment.status, result.status)},
+        )
         payment.status = result.status
         payment.provider_reference = result.provider_reference[:64]
         payment.save(update_fields=["status", "provider_reference", "updated_at"])

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks.exceptions import InvalidTaskError
 
+from duken.core import audit
 from duken.core.money import quantize
 from duken.orders import services as orders
 from duken.orders.models import Order, OrderStatus
@@ -234,6 +235,13 @@ def _confirm(payment: Payment, *, actor, provider_code: str, note: str) -> Payme
                 _("Payment %(reference)s is %(status)s and cannot be confirmed.")
                 % {"reference": locked.reference, "status": locked.get_status_display()}
             )
+        audit.record(
+            audit.PAYMENT_CONFIRM,
+            obj=locked,
+            actor=actor,
+            summary=f"{locked.amount} {locked.currency}, order {locked.order.number}",
+            changes={"status": (locked.status, S.SUCCEEDED)},
+        )
         locked.status = S.SUCCEEDED
         locked.confirmed_by = actor
         locked.save(update_fields=["status", "confirmed_by", "updated_at"])

@@ -17,6 +17,8 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import Max
 
+from duken.core import audit
+
 from .models import OPTIONAL_PURPOSES, WORDING_VERSION, ConsentRecord, Purpose, Source
 
 logger = logging.getLogger(__name__)
@@ -208,7 +210,7 @@ def _visitor_id(request) -> str:
     return visitor_id(request) or ""
 
 
-def _store(user, visitor: str, choices: dict[str, bool], source: str, version: str):
+def _store(user, visitor: str, choices: dict[str, bool], source: str, version: str, before=None):
     records = [
         ConsentRecord(
             user=user,
@@ -224,6 +226,18 @@ def _store(user, visitor: str, choices: dict[str, bool], source: str, version: s
         ConsentRecord.objects.bulk_create(records)
         if user is not None and Purpose.MARKETING in choices:
             _sync_marketing(user, choices[Purpose.MARKETING])
+        if user is not None:
+            # A customer's consent is in the audit log (an anonymous visitor's stays in their
+            # consent records only): by whom (the customer, or nobody for a link or a task).
+            audit.record(
+                audit.CONSENT_CHANGE,
+                obj=user,
+                summary=f"{source}, wording {version}",
+                changes={
+                    str(purpose): ((before or {}).get(purpose), granted)
+                    for purpose, granted in choices.items()
+                },
+            )
 
 
 def _sync_marketing(user, granted: bool) -> None:
@@ -246,7 +260,7 @@ def set_consents(request, choices: dict, *, source: str) -> dict[str, bool]:
         p: g for p, g in wanted.items() if before is None or before.get(p) != g or not chosen_before
     }
     if changed:
-        _store(user, _visitor_id(request), changed, source, WORDING_VERSION)
+        _store(user, _visitor_id(request), changed, source, WORDING_VERSION, before=before)
     after = _normalize({**(before or {}), **wanted})
     request.__dict__[_REQUEST_CACHE] = after
     request.__dict__[_CHOSEN_CACHE] = True
@@ -279,7 +293,7 @@ def withdraw_for_user(user, purposes: Iterable[str], *, source: str = Source.ACC
         # the e-mail side reads the flag: it goes off even without a stored grant
         changed.setdefault(Purpose.MARKETING, False)
     if changed:
-        _store(user, "", changed, Source(source), WORDING_VERSION)
+        _store(user, "", changed, Source(source), WORDING_VERSION, before=_user_consents(user))
 
 
 def carry_over_on_login(request, user) -> bool:

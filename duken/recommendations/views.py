@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from duken.catalog.models import Product
+from duken.core import audit
 from duken.core.permissions import staff_permission
 
 from . import services
@@ -90,6 +91,8 @@ CUSTOMER_PERMISSION = "customers.view_user"
 def customer_json(request, customer_id):
     """Staff: what a customer would be recommended and why; unknown customers get best sellers."""
     customer = _customer(customer_id)
+    if customer is not None:
+        audit.record(audit.RECOMMENDATIONS_VIEW, obj=customer, request=request)
     view = services.recommendations_for_customer(customer, k=_limit(request))
     return JsonResponse(
         {
@@ -109,4 +112,6 @@ def customer_page(request, customer_id):
         from django.utils.translation import gettext as _
 
         raise Http404(_("No such customer."))
+    # What a customer bought and looked at, seen by staff: in the audit log.
+    audit.record(audit.RECOMMENDATIONS_VIEW, obj=customer, request=request)
     return render(request, "recommendations/staff_customer.html", {"customer": customer})

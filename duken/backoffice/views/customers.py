@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from duken.core import audit
 from duken.core.permissions import staff_permission
 from duken.customers import services
 from duken.customers.figures import SPENT_HELP, order_stats_for
@@ -48,6 +49,10 @@ def customer_search(request):
     except SearchError as exc:
         status, error = 400, exc.message
         result = None
+    if query.strip():
+        # Who looked for whom: a search of customers is a read of personal data.
+        found = result.customer if result is not None else None
+        audit.record(audit.CUSTOMER_SEARCH, obj=found, request=request, summary=query.strip())
     if result is not None and result.customer is not None:
         messages.info(
             request,
@@ -174,6 +179,7 @@ def _render_timeline(request, customer, *, note_text="", note_error="", tag_erro
 @staff_permission("customers.view_user")
 def customer_timeline(request, pk):
     customer = get_object_or_404(User, pk=pk)
+    audit.record(audit.CUSTOMER_VIEW, obj=customer, request=request)
     return _render_timeline(request, customer)
 
 

@@ -95,15 +95,13 @@ def plain(value):
 
 
 def clean_changes(changes) -> dict:
-    """``{field: (old, new)}`` as kept: plain values, secrets hidden, unchanged pairs left out."""
+    """``{field: (old, new)}`` as kept: plain values, secrets hidden."""
     kept = {}
     for name, (old, new) in (changes or {}).items():
         if is_secret(str(name)):
             kept[str(name)] = [HIDDEN, HIDDEN]
             continue
-        old, new = plain(old), plain(new)
-        if old != new:
-            kept[str(name)] = [old, new]
+        kept[str(name)] = [plain(old), plain(new)]
     return kept
 
 
