@@ -20,7 +20,7 @@ PER_PAGE = 50
 PERMISSION = "core.view_auditentry"
 
 
-def _day(raw: str, label: str, request):
+def _day(raw: str, request):
     if not raw:
         return None
     try:
@@ -28,8 +28,8 @@ def _day(raw: str, label: str, request):
     except ValueError:
         messages.warning(
             request,
-            _("“%(value)s” is not a date (YYYY-MM-DD); the %(which)s date is left out.")
-            % {"value": raw[:40], "which": label},
+            _("“%(value)s” is not a date (YYYY-MM-DD); that filter is left out.")
+            % {"value": raw[:40]},
         )
         return None
 
@@ -42,8 +42,8 @@ def _filters(request):
         "action": get.get("action", "").strip(),
         "type": get.get("type", "").strip()[:100],
         "object": get.get("object", "").strip()[:64],
-        "from": _day(get.get("from", "").strip(), _("from"), request),
-        "to": _day(get.get("to", "").strip(), _("to"), request),
+        "from": _day(get.get("from", "").strip(), request),
+        "to": _day(get.get("to", "").strip(), request),
     }
     if chosen["person"] and not chosen["person"].isdigit():
         messages.warning(request, _("There is no such person; showing everyone."))

@@ -111,6 +111,10 @@ class Report:
     def intact(self) -> bool:
         return not self.problems
 
+    @property
+    def first_broken(self) -> int | None:
+        return min(problem.seq for problem in self.problems) if self.problems else None
+
     def text(self) -> str:
         """What ``duken audit verify`` prints."""
         if self.intact:
@@ -122,7 +126,7 @@ class Report:
                 else f"{self.checked} newest sealed entries (from #{self.first_seq})"
             )
             return f"INTACT: {scope}, the chain ends at #{self.last_seq} (hash {self.last_hash})."
-        first = min(problem.seq for problem in self.problems)
+        first = self.first_broken
         count = len(self.problems)
         lines = [
             f"BROKEN: {count} problem{'s' if count != 1 else ''} in {self.checked} sealed "
