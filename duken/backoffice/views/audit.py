@@ -36,14 +36,17 @@ def _day(raw: str, request):
 
 def _filters(request):
     """The filters asked for, each bad one dropped with a message that says so."""
-    get = request.GET
+    def get(name, length=200):
+        # PostgreSQL refuses the NUL character in a query's text.
+        return request.GET.get(name, "").replace("\x00", "").strip()[:length]
+
     chosen = {
-        "person": get.get("person", "").strip(),
-        "action": get.get("action", "").strip(),
-        "type": get.get("type", "").strip()[:100],
-        "object": get.get("object", "").strip()[:64],
-        "from": _day(get.get("from", "").strip(), request),
-        "to": _day(get.get("to", "").strip(), request),
+        "person": get("person"),
+        "action": get("action"),
+        "type": get("type", 100),
+        "object": get("object", 64),
+        "from": _day(get("from"), request),
+        "to": _day(get("to"), request),
     }
     if chosen["person"] and not chosen["person"].isdigit():
         messages.warning(request, _("There is no such person; showing everyone."))
