@@ -36,6 +36,7 @@ def _day(raw: str, request):
 
 def _filters(request):
     """The filters asked for, each bad one dropped with a message that says so."""
+
     def get(name, length=200):
         # PostgreSQL refuses the NUL character in a query's text.
         return request.GET.get(name, "").replace("\x00", "").strip()[:length]
