@@ -144,6 +144,7 @@ def _render_timeline(request, customer, *, note_text="", note_error="", tag_erro
             ).values_list("pk", flat=True)
         }
     user = request.user
+    may_export = user.has_perm(rights.EXPORT_PERMISSION)
     context = {
         **_admin_context(request, str(customer)),
         "customer": customer,
@@ -167,9 +168,9 @@ def _render_timeline(request, customer, *, note_text="", note_error="", tag_erro
         "may_add_tag": user.has_perm("customers.add_customertagging"),
         "may_remove_tag": user.has_perm("customers.delete_customertagging"),
         "may_change_customer": user.has_perm("customers.change_user"),
-        "may_export": user.has_perm(rights.EXPORT_PERMISSION),
+        "may_export": may_export,
         "may_erase": user.has_perm(rights.ERASE_PERMISSION) and customer.pk != user.pk,
-        "staff_export": export.current(customer, by_staff=True),
+        "staff_export": export.current(customer, by_staff=True) if may_export else None,
         "is_erased": erase.is_erased(customer),
         "panels": _panels(request, customer),
     }
