@@ -6,7 +6,9 @@ person.
 - the account: name, phone, country, language blanked; the e-mail address replaced by an
   unusable placeholder on ``ERASED_DOMAIN`` (so the address can sign up again); the password
   unusable, the account inactive, every session ended, staff rights and groups removed;
-- deleted: addresses, carts, staff notes and tags, facts, forget records and wishes, data
+- deleted: addresses, carts, staff notes and tags, facts, forget records and wishes (one
+  record "all activity, up to now" takes their place, so that events still buffered in a
+  process from before the erasure are never written for the account), data
   exports (and their files), the authenticator and recovery codes, the interaction log of the
   account and of its browsers' visitor ids, pending sign-ups and lockout records under the
   address; the apps above privacy delete theirs through ``register_eraser`` (chats and their
@@ -37,6 +39,7 @@ from .models import Source as ConsentSource
 logger = logging.getLogger(__name__)
 
 ERASED_DOMAIN = "deleted.invalid"  # RFC 2606: .invalid never delivers
+ERASED_ACTIVITY_KEY = "activity:all"
 
 _erasers: dict[str, Callable] = {}
 
@@ -127,6 +130,9 @@ def _erase_messages(user, email, placeholder) -> None:
 
 def _erase_privacy_records(user, visitor_ids) -> list[DataExport]:
     ForgottenItem.objects.filter(user_id=user.pk).delete()
+    # Events still buffered in some process from before the erasure are not written for the
+    # account (``forgotten.unwanted`` drops rows older than a forget).
+    ForgottenItem.objects.create(user_id=user.pk, key=ERASED_ACTIVITY_KEY, may_remember_again=True)
     exports = list(DataExport.objects.filter(user_id=user.pk).only("pk", "file"))
     DataExport.objects.filter(user_id=user.pk).delete()
     if visitor_ids:

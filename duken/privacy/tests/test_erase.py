@@ -77,7 +77,9 @@ def test_deleting_anonymizes_the_account_and_keeps_the_orders_without_the_person
     assert not Event.objects.filter(user=user).exists()
     assert not Event.objects.filter(visitor_id="v-aliya").exists()
     assert not CustomerFact.objects.filter(customer=user).exists()
-    assert not ForgottenItem.objects.filter(user=user).exists()
+    assert list(ForgottenItem.objects.filter(user=user).values_list("key", flat=True)) == [
+        "activity:all"
+    ]
     assert not WishlistItem.objects.filter(customer=user).exists()
     assert not BackInStockRequest.objects.filter(customer=user).exists()
     assert not ProductRequest.objects.filter(customer=user).exists()
@@ -209,3 +211,27 @@ def test_other_sessions_end_too(client, aliya):
     client.post("/account/privacy/delete/", {"password": PASSWORD, "confirm": "yes"})
     # then the other browser is logged out too
     assert elsewhere.get("/account/").status_code == 302
+
+
+def test_events_still_buffered_from_before_the_erasure_are_never_written(aliya):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from duken.interactions import buffer
+    from duken.interactions.models import Kind
+
+    user, _order = aliya
+    # given an event of hers waiting in a process's buffer
+    pending = Event(
+        user=user,
+        visitor_id="v-aliya",
+        kind=Kind.PAGE_VIEW,
+        occurred_at=timezone.now() - timedelta(seconds=1),
+    )
+    # when the account is erased, and then the buffer is written
+    erase.erase_customer(user)
+    buffer.add(pending)
+    buffer.flush()
+    # then nothing of hers is written
+    assert not Event.objects.filter(user=user).exists()
