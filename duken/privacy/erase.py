@@ -156,6 +156,8 @@ def _erase_privacy_records(user, visitor_ids) -> list[DataExport]:
 
 def _erase_account_rows(user, email) -> None:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from duken.customers.models import (
@@ -176,6 +178,10 @@ def _erase_account_rows(user, email) -> None:
     RecoveryCodes.objects.filter(user_id=user.pk).delete()
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username__iexact=email).delete()
+    # The admin's history names the account by what it was called then (its name or e-mail).
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk)
+    ).update(object_repr=placeholder_email(user))
 
 
 def _anonymize_account(user, placeholder) -> None:

@@ -475,11 +475,18 @@ def build(export_id: int) -> bool:
         return False
     user = export.user
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    with tempfile.TemporaryFile() as tmp:
-        write_zip(user, tmp, export.language)
-        size = tmp.tell()
-        tmp.seek(0)
-        name = private_storage().save(f"{FOLDER}/{user.pk}/duken-data-{stamp}.zip", File(tmp))
+    try:
+        with tempfile.TemporaryFile() as tmp:
+            write_zip(user, tmp, export.language)
+            size = tmp.tell()
+            tmp.seek(0)
+            name = private_storage().save(f"{FOLDER}/{user.pk}/duken-data-{stamp}.zip", File(tmp))
+    except Exception:
+        # The page says so and the customer may ask again; the error goes to the worker's log.
+        DataExport.objects.filter(pk=export.pk, status=DataExport.Status.REQUESTED).update(
+            status=DataExport.Status.FAILED
+        )
+        raise
     with transaction.atomic():
         claimed = DataExport.objects.filter(
             pk=export.pk, status=DataExport.Status.REQUESTED

@@ -154,3 +154,14 @@ def test_the_admins_bulk_delete_anonymizes_too(client, aliya, daulet):
     assert response.status_code == 302
     assert User.objects.filter(email__endswith="@deleted.invalid").count() == 2
     assert Order.objects.count() == 2
+
+
+def test_the_admin_history_no_longer_names_the_erased_customer(client, aliya):
+    from django.contrib.admin.models import LogEntry
+
+    admin = User.objects.create_superuser("boss@duken.example", "Steppe-Winds-2026")
+    login_verified(client, admin)
+    client.post(reverse("admin:customers_user_delete", args=[aliya.pk]), {"post": "yes"})
+    entries = LogEntry.objects.filter(object_id=str(aliya.pk))
+    assert entries.exists()
+    assert not entries.filter(object_repr__icontains="aliya").exists()

@@ -222,3 +222,23 @@ def test_the_account_pages_link_to_the_export(client, aliya):
     client.force_login(aliya)
     for page in ["/account/", "/account/memory/"]:
         assert "/account/privacy/export/" in client.get(page).content.decode(), page
+
+
+def test_an_export_that_fails_says_so_and_may_be_asked_again(client, aliya, monkeypatch):
+    # given a request whose zip cannot be written (a source that breaks)
+    client.force_login(aliya)
+    client.post("/account/privacy/export/")
+    made = DataExport.objects.get(user=aliya)
+
+    def broken(user, visitor_ids):
+        raise OSError("disk full")
+
+    monkeypatch.setitem(export._sources, "broken", export.Source("broken", broken, "broken"))
+    # when the worker runs it
+    with pytest.raises(OSError):
+        export.build(made.pk)
+    # then the page says so, and a new request is accepted
+    made.refresh_from_db()
+    assert made.status == DataExport.Status.FAILED
+    assert "could not prepare" in client.get("/account/privacy/export/").content.decode()
+    assert client.post("/account/privacy/export/").status_code == 302
