@@ -6,8 +6,6 @@ class PrivacyConfig(AppConfig):
     label = "privacy"
 
     def ready(self):
-        from django.conf import settings
-
         from duken.core import recurring
         from duken.customers import erasure
         from duken.customers.figures import register_line_filter
@@ -34,5 +32,5 @@ class PrivacyConfig(AppConfig):
         recurring.register(
             "privacy.retention",
             "duken.privacy.tasks.apply_retention",
-            every=lambda: 24 * 3600 if settings.DUKEN_RETENTION_RAW_EVENTS_DAYS else 0,
+            every=lambda: 24 * 3600,
         )

@@ -7,7 +7,7 @@
   never tied to an account, ``DUKEN_RETENTION_ANONYMOUS_DAYS`` (180); the search log keeps its
   searches for statistics but loses their session link after the same time.
 
-``purge()`` deletes in batches (short transactions, so the shop keeps writing meanwhile); the
+A period of 0 keeps that kind for ever. ``purge()`` deletes in batches (short transactions, so the shop keeps writing meanwhile); the
 worker runs it daily, ``duken retention`` runs it now. Safe to run any time, also twice.
 """
 
@@ -32,11 +32,16 @@ def _delete_in_batches(queryset, batch: int) -> int:
         total += len(pks)
 
 
+def _before(now, days: int):
+    """The cut-off ``days`` before ``now``; None for 0 (kept for ever)."""
+    return now - timedelta(days=days) if days > 0 else None
+
+
 def cutoffs(now=None) -> tuple:
     now = now or timezone.now()
     return (
-        now - timedelta(days=settings.DUKEN_RETENTION_RAW_EVENTS_DAYS),
-        now - timedelta(days=settings.DUKEN_RETENTION_ANONYMOUS_DAYS),
+        _before(now, settings.DUKEN_RETENTION_RAW_EVENTS_DAYS),
+        _before(now, settings.DUKEN_RETENTION_ANONYMOUS_DAYS),
     )
 
 
@@ -46,21 +51,23 @@ def purge(now=None, *, batch: int = BATCH) -> dict:
     from duken.interactions.models import Event
 
     raw_before, anonymous_before = cutoffs(now)
-    counts = {
-        "events": _delete_in_batches(
+    counts = dict.fromkeys(
+        ["events", "anonymous_events", "anonymous_consents", "searches_unlinked"], 0
+    )
+    if raw_before is not None:
+        counts["events"] = _delete_in_batches(
             Event.objects.filter(occurred_at__lt=raw_before).order_by(), batch
-        ),
-        "anonymous_events": _delete_in_batches(
-            Event.objects.filter(user__isnull=True, occurred_at__lt=anonymous_before).order_by(),
-            batch,
-        ),
-        "anonymous_consents": _delete_in_batches(
-            ConsentRecord.objects.filter(
-                user__isnull=True, created_at__lt=anonymous_before
-            ).order_by(),
-            batch,
-        ),
-    }
+        )
+    if anonymous_before is None:
+        return counts
+    counts["anonymous_events"] = _delete_in_batches(
+        Event.objects.filter(user__isnull=True, occurred_at__lt=anonymous_before).order_by(),
+        batch,
+    )
+    counts["anonymous_consents"] = _delete_in_batches(
+        ConsentRecord.objects.filter(user__isnull=True, created_at__lt=anonymous_before).order_by(),
+        batch,
+    )
     unlinked = 0
     old_sessions = SearchQuery.objects.filter(
         created_at__lt=anonymous_before, user__isnull=True

@@ -96,3 +96,13 @@ def test_the_worker_runs_it_daily_and_the_command_runs_it_now(customer, capsys):
     call_command("retention")
     assert not Event.objects.exists()
     assert "Deleted 1 old events" in capsys.readouterr().out
+
+
+def test_a_period_of_zero_keeps_that_kind_for_ever(customer, settings):
+    settings.DUKEN_RETENTION_RAW_EVENTS_DAYS = 0
+    settings.DUKEN_RETENTION_ANONYMOUS_DAYS = 0
+    _event(5000, user=customer)
+    _event(5000)
+    _consent(5000)
+    assert set(retention.purge().values()) == {0}
+    assert Event.objects.count() == 2 and ConsentRecord.objects.count() == 1
