@@ -115,14 +115,20 @@ def test_the_same_address_can_sign_up_again_afterwards(client, aliya):
     assert User.objects.get_by_natural_key("aliya@example.kz") == again
 
 
-def test_the_sign_up_page_accepts_the_address_again(client, aliya, settings):
+def test_the_shops_sign_up_makes_a_new_account_with_the_address(aliya):
+    from duken.customers import registration
+    from duken.customers.models import PendingRegistration
+
     user, _order = aliya
     erase.erase_customer(user)
-    from duken.customers.services import registration_errors
-
-    assert "email" not in registration_errors(
-        email="aliya@example.kz", password="Another-Long-Pass-2027"
-    )
+    # when the address signs up through the shop (the e-mailed link finishes it)
+    registration.request_registration(email="aliya@example.kz", password="Another-Long-Pass-2027")
+    pending = PendingRegistration.objects.get(email="aliya@example.kz")
+    again = registration.finish_registration(pending)
+    # then a new account exists for it, without the old one's data
+    assert again is not None and again.pk != user.pk
+    assert again.check_password("Another-Long-Pass-2027")
+    assert not Order.objects.filter(user=again).exists()
 
 
 def test_erasing_twice_changes_nothing_more(aliya):
