@@ -165,3 +165,17 @@ def test_the_admin_history_no_longer_names_the_erased_customer(client, aliya):
     entries = LogEntry.objects.filter(object_id=str(aliya.pk))
     assert entries.exists()
     assert not entries.filter(object_repr__icontains="aliya").exists()
+
+
+def test_privacy_officers_may_export_and_delete_customers(db):
+    from django.contrib.auth.models import Group
+
+    from duken.customers.groups import ensure_staff_groups
+
+    ensure_staff_groups()
+    officer = make_staff("officer@duken.example")
+    officer.groups.add(Group.objects.get(name="Privacy officers"))
+    officer = User.objects.get(pk=officer.pk)  # fresh permission cache
+    assert officer.has_perm("privacy.export_customer_data")
+    assert officer.has_perm("customers.delete_user")
+    assert not officer.has_perm("customers.change_user")
