@@ -5,8 +5,10 @@ catalog and measures, with wrk on loopback, requests/s, p50/p99 latency and the 
 milliseconds per request for: the home page, category pages (rotating over all categories),
 product pages (rotating over all products), search (rotating over real product words) and
 add-to-cart. Every request comes from a returning visitor with a session and a non-empty cart
-(with ``--consent all``, one who accepted the consent banner, so every view is also recorded in
-the interaction log); there is no whole-page cache, so each page is rendered for its visitor.
+who accepted the consent banner, so every view is also recorded in the interaction log and the
+personal widgets ("for you", recently viewed) are on the pages — the real path of a customer
+who said yes (``--consent necessary`` or ``none`` measures the others); there is no whole-page
+cache, so each page is rendered for its visitor.
 
     python bench/storefront.py [--duration 15] [--connections 16] [--workers N] [--consent all]
 
@@ -305,9 +307,11 @@ def main():
     ap.add_argument("--json", help="also write the figures to this file")
     ap.add_argument(
         "--consent",
-        choices=["all", "necessary"],
-        help="the visitor first answers the consent banner ('all': page views are recorded "
-        "in the interaction log); default: no answer yet",
+        choices=["all", "necessary", "none"],
+        default="all",
+        help="how the visitor answered the consent banner: 'all' (default: page views are "
+        "recorded in the interaction log, personal widgets shown), 'necessary', or 'none' "
+        "(not answered yet)",
     )
     args = ap.parse_args()
     if not shutil.which("wrk"):
@@ -338,7 +342,7 @@ def main():
     results = {}
     try:
         wait_up(base)
-        cookie, csrf = visitor_session(base, urls, args.consent)
+        cookie, csrf = visitor_session(base, urls, None if args.consent == "none" else args.consent)
         rng = random.Random(7)
         tmp = Path(tempfile.mkdtemp(prefix="duken-bench-"))
         searches = [f"{urls['search']}?q={urllib.parse.quote(w)}" for w in urls["words"]]

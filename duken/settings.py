@@ -451,6 +451,15 @@ DUKEN_RECS_RETRAIN_HOURS = env.float("DUKEN_RECS_RETRAIN_HOURS", default=24)
 DUKEN_CHAT_MESSAGES_PER_MINUTE = env.int("DUKEN_CHAT_MESSAGES_PER_MINUTE", default=20)
 DUKEN_CHAT_AWAY_MINUTES = env.int("DUKEN_CHAT_AWAY_MINUTES", default=2)
 
+# --- privacy rights and retention ---------------------------------------------------------
+# Days a customer's data export (the zip and its e-mailed link) stays downloadable.
+DUKEN_DATA_EXPORT_DAYS = env.int("DUKEN_DATA_EXPORT_DAYS", default=7)
+# Raw interaction events (views, searches, cart events) are deleted after this many days.
+DUKEN_RETENTION_RAW_EVENTS_DAYS = env.int("DUKEN_RETENTION_RAW_EVENTS_DAYS", default=395)
+# Anonymous visitors' data (events without an account, their consent choices, the search
+# log's session link) goes sooner.
+DUKEN_RETENTION_ANONYMOUS_DAYS = env.int("DUKEN_RETENTION_ANONYMOUS_DAYS", default=180)
+
 # --- logging: one JSON line per request -------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customers
+from .views import customers, privacy
 
 urlpatterns = [
     path("", customers.customer_search, name="customer_search"),
@@ -12,4 +12,11 @@ urlpatterns = [
         name="customer_note_delete",
     ),
     path("<int:pk>/tags/", customers.customer_tags, name="customer_tags"),
+    path("<int:pk>/export/", privacy.customer_export, name="customer_export"),
+    path(
+        "<int:pk>/export/<int:export_pk>/download/",
+        privacy.customer_export_download,
+        name="customer_export_download",
+    ),
+    path("<int:pk>/delete/", privacy.customer_erase, name="customer_erase"),
 ]

@@ -17,11 +17,12 @@ class ConversationsConfig(AppConfig):
         from duken.customers.facts import Source, register_message_source
         from duken.customers.timeline import register_figure, register_source
 
-        from . import chat, signals, timeline
+        from . import chat, privacy_rights, signals, timeline
         from .models import ChatMessage, Question, Review
         from .reviews import ratings_of
 
         register_ratings(ratings_of)
+        privacy_rights.register()
         # The chat's pages connect to its WebSocket server, on its own port.
         add_request_sources("connect-src", chat.ws_csp_sources)
         # Staff keep a customer's question, review or chat message as a fact in one click.

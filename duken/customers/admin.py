@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from duken.core import admin as core_admin
 from duken.core import audit
 
-from . import lockout
+from . import erasure, lockout
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import Address, CustomerNote, CustomerTag, RecoveryCodes, User
 
@@ -111,10 +111,25 @@ class UserAdmin(core_admin.RobustAdminMixin, DjangoUserAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    # "Delete" anonymizes the account (``erasure``, privacy's erasure) instead of deleting
+    # rows: the shop keeps the orders and payments, without the person, and nothing cascades.
+    def get_deleted_objects(self, objs, request):
+        erased = [
+            _("%(customer)s: personal data erased, orders kept anonymously") % {"customer": obj}
+            for obj in objs
+        ]
+        return erased, {}, set(), []
+
+    def delete_model(self, request, obj):
+        if self._guards_superuser(request, obj):
+            raise PermissionDenied
+        erasure.erase(obj, by=request.user)
+
     def delete_queryset(self, request, queryset):
         if not request.user.is_superuser and queryset.filter(is_superuser=True).exists():
             raise PermissionDenied
-        super().delete_queryset(request, queryset)
+        for user in queryset:
+            erasure.erase(user, by=request.user)
 
     def user_change_password(self, request, id, form_url=""):
         target = self.get_object(request, id)

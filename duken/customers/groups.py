@@ -48,6 +48,12 @@ GROUPS = {
         "customers": {"user": ("view",), "customernote": ("view", "add")},
         "orders": {"order": ("view",), "orderline": ("view",)},
     },
+    # Customers' privacy requests: a copy of a customer's data, the erasure of an account
+    # (which anonymizes it and keeps the orders), the consent history.
+    "Privacy officers": {
+        "customers": {"user": ("view", "delete")},
+        "privacy": {"dataexport": ("view", "export"), "consentrecord": ("view",)},
+    },
     "Catalog editors": {
         "catalog": {
             "category": ALL,

@@ -14,10 +14,11 @@ class NeedsConfig(AppConfig):
         from duken.core import recurring
         from duken.customers.timeline import register_panel
 
-        from . import memory, signals
+        from . import memory, privacy_rights, signals
 
         signals.connect()
         memory.register()
+        privacy_rights.register()
         recurring.register(
             "needs.back-in-stock-sweep", "duken.needs.tasks.notify_all_waiting_task", every=3600
         )

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from duken.core.files import private_storage
+
 # The version of the consent texts shown to customers. A new wording gets a new version, so
 # every stored choice says which text the customer agreed to, and the banner asks again.
 WORDING_VERSION = "2026-11"
@@ -25,6 +27,7 @@ class Source(models.TextChoices):
     CONSENT_PAGE = "consent_page", _("consent page")
     CHECKOUT = "checkout", _("checkout")
     LOGIN = "login", _("carried over on log-in")
+    ERASURE = "erasure", _("account deleted")
 
 
 class ConsentRecord(models.Model):
@@ -94,3 +97,59 @@ class ForgottenItem(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class DataExport(models.Model):
+    """A zip of everything the shop holds about one customer (``privacy.export``). Asked for by
+    the customer, who gets an e-mail with a link when the worker has made it, or by staff, who
+    download it from the back office. The file lives in private storage and is deleted when
+    the export expires."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("being prepared")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+        EXPIRED = "expired", _("expired")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="data_exports",
+        verbose_name=_("customer"),
+    )
+    # Staff who asked for it; the customer's own exports have none.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    by_staff = models.BooleanField(_("for staff"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    file = models.FileField(_("file"), storage=private_storage, max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    ready_at = models.DateTimeField(_("ready"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("export_customer_data", _("Can export a customer's data"))]
+        constraints = [
+            # One export being prepared at a time, for the customer and for staff.
+            models.UniqueConstraint(
+                fields=["user", "by_staff"],
+                condition=models.Q(status="requested"),
+                name="privacy_one_export_in_progress",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

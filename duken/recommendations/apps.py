@@ -11,11 +11,18 @@ class RecommendationsConfig(AppConfig):
     def ready(self):
         from duken.core import recurring
         from duken.customers.timeline import register_panel
+        from duken.privacy.erase import register_eraser
 
         from . import memory, signals
+        from .models import CustomerRecommendations
 
         signals.connect()
         memory.register()
+        # An erased customer's personal recommendations go with the account's history.
+        register_eraser(
+            "recommendations",
+            lambda user, email: CustomerRecommendations.objects.filter(user_id=user.pk).delete(),
+        )
         recurring.register(
             "recommendations.retrain",
             "duken.recommendations.tasks.train_recommendations",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, cart, catalog, checkout, receipts, security
+from .views import account, cart, catalog, checkout, privacy_rights, receipts, security
 
 app_name = "storefront"
 urlpatterns = [
@@ -24,6 +24,14 @@ urlpatterns = [
         security.log_out_everywhere,
         name="log_out_everywhere",
     ),
+    path("account/privacy/export/", privacy_rights.privacy_export, name="privacy_export"),
+    path(
+        "account/privacy/export/download/<text:token>/",
+        privacy_rights.privacy_export_download,
+        name="privacy_export_download",
+    ),
+    path("account/privacy/delete/", privacy_rights.privacy_delete, name="privacy_delete"),
+    path("account/privacy/deleted/", privacy_rights.privacy_deleted, name="privacy_deleted"),
     path("account/register/", account.register, name="register"),
     path("account/register/finish/<text:token>/", account.register_finish, name="register_finish"),
     path("account/addresses/", account.addresses, name="addresses"),

@@ -26,6 +26,7 @@ from duken.customers.figures import SPENT_HELP, order_stats_for
 from duken.customers.models import CustomerNote, CustomerTag, User
 from duken.customers.search import SearchError, search_customers
 from duken.customers.timeline import figures_for, panels, sources, timeline_page
+from duken.privacy import erase, export, rights
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ def _render_timeline(request, customer, *, note_text="", note_error="", tag_erro
             ).values_list("pk", flat=True)
         }
     user = request.user
+    may_export = user.has_perm(rights.EXPORT_PERMISSION)
     context = {
         **_admin_context(request, str(customer)),
         "customer": customer,
@@ -171,6 +173,10 @@ def _render_timeline(request, customer, *, note_text="", note_error="", tag_erro
         "may_add_tag": user.has_perm("customers.add_customertagging"),
         "may_remove_tag": user.has_perm("customers.delete_customertagging"),
         "may_change_customer": user.has_perm("customers.change_user"),
+        "may_export": may_export,
+        "may_erase": user.has_perm(rights.ERASE_PERMISSION) and customer.pk != user.pk,
+        "staff_export": export.current(customer, by_staff=True) if may_export else None,
+        "is_erased": erase.is_erased(customer),
         "panels": _panels(request, customer),
     }
     return render(request, "backoffice/customer_timeline.html", context, status=status)

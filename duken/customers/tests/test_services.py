@@ -29,6 +29,16 @@ def test_register_customer_creates_a_user_who_can_log_in():
 
 
 @pytest.mark.django_db
+def test_passwords_are_stored_as_argon2id_hashes_only():
+    # given / when a customer signs up
+    user = services.register_customer(email="a@example.kz", password="kokteM-2026!")
+    # then the database holds an argon2id hash, never the password
+    stored = User.objects.values_list("password", flat=True).get(pk=user.pk)
+    assert stored.startswith("argon2$argon2id$")
+    assert "kokteM-2026!" not in stored
+
+
+@pytest.mark.django_db
 def test_register_customer_refuses_a_taken_email_in_any_case():
     # given
     services.register_customer(email="a@example.kz", password="kokteM-2026!")
