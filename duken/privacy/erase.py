@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from duken.core import audit
 from duken.customers import services as customers
 
 from .models import OPTIONAL_PURPOSES, WORDING_VERSION, ConsentRecord, DataExport, ForgottenItem
@@ -81,6 +82,15 @@ def erase_customer(user, *, by=None) -> bool:
         files = _erase_privacy_records(user, visitor_ids)
         _erase_account_rows(user, email)
         _anonymize_account(user, placeholder)
+        # Who erased the account (staff, or the customer themselves through the request), named
+        # by its placeholder: the log keeps no more of the person than the account does.
+        audit.record(
+            audit.CUSTOMER_ERASE,
+            actor=by,
+            object_type=audit.object_label(user),
+            object_id=user.pk,
+            object_repr=placeholder,
+        )
         transaction.on_commit(lambda: _delete_files(files), robust=True)
     logger.info("account erased", extra={"user": user.pk, "by": getattr(by, "pk", None)})
     return True

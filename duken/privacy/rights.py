@@ -5,6 +5,7 @@ of everything (``export``) and the erasure of the account (``erase``). Staff act
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from duken.core import audit
 from duken.customers import twofactor
 
 from . import erase, export
@@ -54,9 +55,11 @@ def staff_request_export(customer, *, by) -> "export.DataExport":
     if not by.has_perm(EXPORT_PERMISSION):
         raise PermissionDenied
     try:
-        return export.request_export(customer, requested_by=by, language=by.language)
+        made = export.request_export(customer, requested_by=by, language=by.language)
     except export.ExportError as exc:
         raise RightsError(exc.message) from None
+    audit.record(audit.CUSTOMER_EXPORT, obj=customer, actor=by)
+    return made
 
 
 def staff_erase_customer(customer, *, by) -> bool:

@@ -316,3 +316,34 @@ def test_staff_reading_a_customers_timeline_search_and_recommendations_is_record
         str(customer.pk),
     )
     assert only(audit.RECOMMENDATIONS_VIEW).object_id == str(customer.pk)
+
+
+# Privacy rights ---------------------------------------------------------------------------------
+
+
+def test_staff_asking_for_a_customers_data_and_erasing_the_account_are_recorded():
+    from duken.privacy import rights
+
+    officer = User.objects.create_superuser("officer@duken.example", "kokteM-2026!o")
+    customer = User.objects.create_user("aru@example.kz", "kokteM-2026!a", first_name="Aru")
+    # when the officer asks for a copy of the customer's data, then erases the account
+    rights.staff_request_export(customer, by=officer)
+    rights.staff_erase_customer(customer, by=officer)
+    # then both are recorded with the officer; the erasure names the account by its placeholder
+    export = only(audit.CUSTOMER_EXPORT)
+    assert export.actor_id == officer.pk and export.object_id == str(customer.pk)
+    erased = only(audit.CUSTOMER_ERASE)
+    assert erased.actor_id == officer.pk and erased.object_id == str(customer.pk)
+    customer.refresh_from_db()
+    assert erased.object_repr == customer.email and "aru@" not in erased.object_repr
+
+
+def test_a_customer_erasing_their_own_account_is_the_person_of_the_entry(client):
+    customer = User.objects.create_user("aru@example.kz", "kokteM-2026!a")
+    client.force_login(customer)
+    response = client.post(
+        "/account/privacy/delete/", {"password": "kokteM-2026!a", "confirm": "yes"}, **BROWSER
+    )
+    assert response.status_code == 302
+    erased = only(audit.CUSTOMER_ERASE)
+    assert erased.actor_id == customer.pk and erased.ip == "10.1.2.3"

@@ -43,6 +43,8 @@ CONSENT_CHANGE = "consent.change"
 CUSTOMER_VIEW = "customer.view"
 CUSTOMER_SEARCH = "customer.search"
 RECOMMENDATIONS_VIEW = "recommendations.view"
+CUSTOMER_EXPORT = "customer.export"
+CUSTOMER_ERASE = "customer.erase"
 
 ACTIONS = {
     ADMIN_ADD: _("Added in the admin"),
@@ -60,6 +62,8 @@ ACTIONS = {
     CUSTOMER_VIEW: _("Customer's timeline viewed"),
     CUSTOMER_SEARCH: _("Customers searched"),
     RECOMMENDATIONS_VIEW: _("Customer's recommendations viewed"),
+    CUSTOMER_EXPORT: _("Copy of a customer's data asked for"),
+    CUSTOMER_ERASE: _("Customer's account erased"),
 }
 
 SECRET_WORDS = ("password", "secret", "token", "key", "otp", "recovery")
