@@ -234,6 +234,28 @@ def test_the_migration_made_the_triggers():
     assert triggers.installed(connection)
 
 
+def test_verify_warns_when_the_triggers_are_gone_and_they_can_be_put_back():
+    # given an intact chain in a database whose triggers someone removed
+    four_entries()
+    triggers.drop(connection)
+    try:
+        # when it is verified, then the chain is intact but the missing guard fails the check
+        status, output = run_audit("verify")
+        assert status == 1
+        lines = output.strip().splitlines()
+        assert lines[0].startswith("INTACT: 4 sealed entries")
+        assert lines[1].startswith("WARNING: the database's append-only triggers")
+        # and install-triggers puts them back
+        assert run_audit("install-triggers") == (
+            0,
+            "The audit log's append-only triggers are in place.\n",
+        )
+        assert triggers.installed(connection)
+        assert run_audit("verify")[0] == 0
+    finally:
+        triggers.install(connection)
+
+
 def test_the_database_refuses_to_change_or_delete_an_entry_but_lets_the_sealer_seal():
     # given one sealed entry and one waiting
     four_entries()
