@@ -186,6 +186,28 @@ def test_a_password_set_by_staff_is_recorded_without_the_password(client, owner)
     assert "Shelek-2026-new!" not in everything and helper.password not in everything
 
 
+def test_an_account_added_in_the_admin_is_recorded_without_its_password(client, owner):
+    response = client.post(
+        reverse("admin:customers_user_add"),
+        {
+            "email": "new.staff@example.kz",
+            "first_name": "New",
+            "last_name": "Staff",
+            "usable_password": "true",
+            "password1": "Tulpar-2026-secret!",
+            "password2": "Tulpar-2026-secret!",
+            "addresses-TOTAL_FORMS": "0",
+            "addresses-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    added = only(audit.ADMIN_ADD)
+    assert added.object_repr == "New Staff" and added.actor_id == owner.pk
+    assert added.changes["first_name"] == [None, "New"]
+    assert added.changes["password1"] == ["(hidden)", "(hidden)"]
+    assert "Tulpar-2026-secret!" not in json.dumps(list(AuditEntry.objects.values()), default=str)
+
+
 # Orders, payments, stock ----------------------------------------------------------------------
 
 

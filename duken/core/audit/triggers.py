@@ -16,6 +16,9 @@ ENTRY_TABLE = "core_auditentry"
 HEAD_TABLE = "core_auditchainhead"
 
 # Everything an entry says; sealing may fill seq, prev_hash and hash, and nothing else.
+# The migration that made the tables (core 0003) calls ``install`` with these: a column added
+# later goes into a new migration that installs the triggers again, never into this list alone
+# before its column exists.
 CONTENT_COLUMNS = (
     "id",
     "created_at",
