@@ -121,7 +121,7 @@ class Report:
             if not self.checked:
                 return "INTACT: no sealed entries yet."
             scope = (
-                f"{self.checked} sealed entries"
+                _entries(self.checked)
                 if self.first_seq == 1
                 else f"{self.checked} newest sealed entries (from #{self.first_seq})"
             )
@@ -129,11 +129,15 @@ class Report:
         first = self.first_broken
         count = len(self.problems)
         lines = [
-            f"BROKEN: {count} problem{'s' if count != 1 else ''} in {self.checked} sealed "
-            f"entries, first at entry #{first}."
+            f"BROKEN: {count} problem{'s' if count != 1 else ''} in {_entries(self.checked)}, "
+            f"first at entry #{first}."
         ]
         lines += [f"- {problem.text}" for problem in self.problems]
         return "\n".join(lines)
+
+
+def _entries(count: int) -> str:
+    return f"{count} sealed entr{'y' if count == 1 else 'ies'}"
 
 
 def _describe(entry: AuditEntry) -> str:
