@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from duken.customers.groups import GROUPS, ensure_staff_groups
+from duken.customers.groups import GROUPS, ROLES, ensure_staff_groups, role_permissions
 from duken.customers.models import User
 from duken.testing.accounts import login_verified
 
@@ -18,9 +18,84 @@ def test_staff_groups_exist_after_migrate_with_sensible_permissions():
     handlers = {p.codename for p in groups["Order handlers"].permissions.all()}
     assert {"view_order", "change_order", "view_payment"} <= handlers
     assert "delete_order" not in handlers and "change_product" not in handlers
-    managers = {p.codename for p in groups["Shop managers"].permissions.all()}
+    managers = {p.codename for p in groups["Manager"].permissions.all()}
     assert {"delete_product", "change_order", "change_deliverymethod"} <= managers
     assert "delete_user" not in managers
+
+
+@pytest.mark.django_db
+def test_the_roles_keep_to_least_privilege():
+    # given a freshly migrated database
+    perms = {
+        g.name: {f"{p.content_type.app_label}.{p.codename}" for p in g.permissions.all()}
+        for g in Group.objects.prefetch_related("permissions__content_type")
+    }
+    # then the owner runs the shop, short of a superuser's powers over staff
+    assert {"payments.change_payment", "customers.delete_user", "core.view_schedule"} <= perms[
+        "Owner"
+    ]
+    assert {"otp_totp.delete_totpdevice", "axes.delete_accessattempt"} <= perms["Owner"]
+    assert "auth.change_group" not in perms["Owner"]
+    assert not {p for p in perms["Owner"] if p.startswith(("sessions.", "contenttypes."))}
+    # and the marketer reads the catalogue and demand, and nothing of payments or accounts
+    assert {"catalog.view_product", "needs.view_productrequest"} <= perms["Marketer"]
+    assert not {p for p in perms["Marketer"] if p.startswith(("payments.", "customers."))}
+    assert not {p for p in perms["Marketer"] if not p.split(".")[1].startswith("view_")}
+    # and support works the inbox, reads orders and customers, changes neither
+    assert {"conversations.change_promise", "customers.add_customernote"} <= perms["Support"]
+    assert {"orders.view_order", "customers.view_user"} <= perms["Support"]
+    assert (
+        not {"orders.change_order", "customers.change_user", "payments.view_payment"}
+        & perms["Support"]
+    )
+
+
+@pytest.mark.django_db
+def test_a_role_may_name_a_permission_that_does_not_exist_yet():
+    # given a spec naming the audit log's permission (if not installed) and an app that is not
+    spec = {
+        "core": {"auditentry": ("view",), "schedule": ("view",)},
+        "campaigns": {"*": ("view",)},
+    }
+    # when
+    granted = {f"{p.content_type.app_label}.{p.codename}" for p in role_permissions(spec)}
+    # then what exists is granted, the rest skipped without an error
+    installed = Permission.objects.filter(codename="view_auditentry").exists()
+    assert granted == {"core.view_schedule"} | ({"core.view_auditentry"} if installed else set())
+    assert ROLES["Owner"]["core"]["auditentry"] == ("view",)
+
+
+@pytest.mark.django_db
+def test_the_shop_managers_group_becomes_the_manager_role_with_its_members():
+    # given a shop from before the roles: "Shop managers" with a member, no "Manager" yet
+    from importlib import import_module
+
+    from django.apps import apps as global_apps
+    from django.db import connection
+
+    migration = import_module("duken.customers.migrations.0007_rename_shop_managers_to_manager")
+    Group.objects.filter(name="Manager").update(name="Shop managers")
+    member = User.objects.create_user("old.manager@example.kz", "kokteM-2026!o", is_staff=True)
+    member.groups.add(Group.objects.get(name="Shop managers"))
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection
+    # when the data migration runs
+    migration.forwards(global_apps, editor)
+    # then the group is renamed and keeps its member and permissions
+    assert not Group.objects.filter(name="Shop managers").exists()
+    assert list(member.groups.values_list("name", flat=True)) == ["Manager"]
+    assert Group.objects.get(name="Manager").permissions.filter(codename="change_order").exists()
+    # and where both groups exist, the old one's members join "Manager" and it goes
+    old = Group.objects.create(name="Shop managers")
+    other = User.objects.create_user("other.manager@example.kz", "kokteM-2026!o", is_staff=True)
+    other.groups.add(old)
+    migration.forwards(global_apps, editor)
+    assert not Group.objects.filter(name="Shop managers").exists()
+    assert list(other.groups.values_list("name", flat=True)) == ["Manager"]
 
 
 @pytest.mark.django_db
@@ -66,9 +141,9 @@ def test_admin_user_pages_render_and_add_form_creates_an_email_user(client):
 
 @pytest.fixture
 def manager(client):
-    """A member of "Shop managers", who may change customers' accounts."""
+    """A member of "Manager", who may change customers' accounts."""
     user = User.objects.create_user("manager@example.kz", "kokteM-2026!m", is_staff=True)
-    user.groups.add(Group.objects.get(name="Shop managers"))
+    user.groups.add(Group.objects.get(name="Manager"))
     login_verified(client, user)
     return user
 
@@ -113,7 +188,7 @@ def test_a_manager_cannot_make_themselves_superuser(client, manager):
     manager.refresh_from_db()
     assert manager.first_name == "Mallory"
     assert not manager.is_superuser
-    assert list(manager.groups.values_list("name", flat=True)) == ["Shop managers"]
+    assert list(manager.groups.values_list("name", flat=True)) == ["Manager"]
     assert manager.user_permissions.count() == 0
     # and the page does not even offer the fields
     page = client.get(f"/admin/customers/user/{manager.pk}/change/").content.decode()
