@@ -35,8 +35,6 @@ SHOP_APPS = (
     "catalog",
     "checkout",
     "conversations",
-    "core",
-    "customers",
     "interactions",
     "needs",
     "orders",
@@ -45,9 +43,8 @@ SHOP_APPS = (
     "privacy",
     "recommendations",
     "shipping",
-    # Login lockouts, the staff's authenticator apps, the task queue's results.
+    # Login lockouts, the task queue's results.
     "axes",
-    "otp_totp",
     "django_tasks_database",
 )
 
@@ -56,9 +53,23 @@ ROLES = {
     # status, groups and permissions of people stay with superusers.
     OWNER: {
         **{app: {"*": ALL} for app in SHOP_APPS},
+        "customers": {
+            "user": ALL,
+            "address": ALL,
+            "customernote": ALL,
+            "customertag": ALL,
+            "customertagging": ALL,
+            "customerfact": ALL,
+            "pendingregistration": ("view", "delete"),
+            # A staff member's second factor: seen, and reset (deleted) when a phone is lost;
+            # never made or changed for someone else.
+            "recoverycodes": ("view", "delete"),
+        },
+        "otp_totp": {"totpdevice": ("view", "delete")},
         "auth": {"group": VIEW},
-        # The audit log (core.AuditEntry), once installed: reading it.
-        "core": {"*": ALL, "auditentry": VIEW},
+        # The background work, and the audit log (core.AuditEntry) once installed: reading it
+        # only, as nobody may change or delete its entries.
+        "core": {"schedule": ALL, "workerheartbeat": ALL, "auditentry": VIEW},
     },
     MANAGER: {
         "catalog": {"*": ALL},
