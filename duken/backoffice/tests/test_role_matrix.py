@@ -329,7 +329,7 @@ def _make_world():
     from duken.catalog.models import SearchQuery
     from duken.checkout.models import Cart
     from duken.conversations import chat, questions
-    from duken.conversations.models import ProductRating, Review
+    from duken.conversations.models import ProductRating, Promise, Review
     from duken.core.models import Schedule, WorkerHeartbeat
     from duken.customers.models import Address, CustomerNote, CustomerTag, RecoveryCodes
     from duken.interactions.models import Event
@@ -352,10 +352,7 @@ def _make_world():
         lines=[(product, 1, 0)], status=OrderStatus.AWAITING_PAYMENT, user=customer
     )
     w["question"] = questions.ask(customer, product, "Do they run small?")
-    w["promise"] = w["question"].promise if hasattr(w["question"], "promise") else None
-    from duken.conversations.models import Promise
-
-    w["promise"] = Promise.objects.order_by("pk").first()
+    w["promise"] = Promise.objects.get(kind=Promise.Kind.QUESTION)
     w["chat"] = chat.start(text="Where is my parcel?", customer=customer)
     w["review"] = Review.objects.create(product=product, user=customer, rating=5, text="Warm.")
     ProductRating.objects.get_or_create(product=product)
