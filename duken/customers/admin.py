@@ -3,6 +3,7 @@ from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery, Sum
 from django.urls import reverse
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from duken.core import admin as core_admin
 
-from . import lockout
+from . import groups, lockout
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import Address, CustomerNote, CustomerTag, RecoveryCodes, User
 
@@ -235,3 +236,18 @@ class RecoveryCodesAdmin(core_admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The staff groups with each role's name in the reader's language (the group's own name stays
+# the stable English one the code looks up).
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(core_admin.GroupAdmin):
+    list_display = ["name", "role"]
+
+    @admin.display(description=_("role"))
+    def role(self, group):
+        return groups.label(group.name)

@@ -242,3 +242,17 @@ def test_a_superuser_still_manages_privileges(client):
     assert response.status_code == 302
     staff.refresh_from_db()
     assert staff.is_staff and list(staff.groups.all()) == [support]
+
+
+@pytest.mark.django_db
+def test_the_groups_list_shows_each_role_by_its_label(client):
+    # given a superuser in the admin, and a group of the shop's own beside the roles
+    admin = User.objects.create_superuser("root@example.kz", "kokteM-2026!r")
+    Group.objects.create(name="Night shift")
+    login_verified(client, admin)
+    # when they list the groups
+    page = client.get("/admin/auth/group/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # then each role's label (translated, context "staff role") is in the role column, and
+    # the shop's own group shows its name there
+    for name in [*ROLES, "Night shift"]:
+        assert f'<td class="field-role">{name}</td>' in page, name
