@@ -14,7 +14,7 @@ is skipped, so a role may name what a later capability brings."""
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.db import DEFAULT_DB_ALIAS
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 ALL = ("add", "change", "delete", "view")
 VIEW = ("view",)
@@ -137,12 +137,12 @@ ROLES = {
 
 # The name of each role in the reader's language, where the UI shows it.
 LABELS = {
-    OWNER: pgettext_lazy("staff role", "Owner"),
-    MANAGER: pgettext_lazy("staff role", "Manager"),
-    SUPPORT: pgettext_lazy("staff role", "Support"),
-    MARKETER: pgettext_lazy("staff role", "Marketer"),
-    ORDER_HANDLERS: pgettext_lazy("staff role", "Order handlers"),
-    CATALOG_EDITORS: pgettext_lazy("staff role", "Catalog editors"),
+    OWNER: _("Shop owner"),
+    MANAGER: _("Manager"),
+    SUPPORT: _("Support"),
+    MARKETER: _("Marketer"),
+    ORDER_HANDLERS: _("Order handlers"),
+    CATALOG_EDITORS: _("Catalog editors"),
 }
 
 # The name kept for code that still imports it.

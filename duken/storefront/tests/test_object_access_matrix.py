@@ -1,5 +1,6 @@
 """What one customer owns, another cannot reach: each thing a customer can address by its
-number (an order, an address, a note of what they told us, a review, an unanswered question)
+number (an order, an address, a note of what they told us, a review, an unanswered question,
+an item of what the shop remembers)
 answers 404 to another customer and sends a guest to log in (or answers 404), while its owner
 opens it; and the lists that are not addressed by number (the wishlist,
 back-in-stock and tell-us requests, the chat) show each customer only their own."""
@@ -14,6 +15,7 @@ from duken.customers import facts
 from duken.customers.models import Address
 from duken.needs.models import BackInStockRequest, ProductRequest, WishlistItem
 from duken.orders.models import OrderStatus
+from duken.privacy import memory
 from duken.testing.factories import ADDRESS, make_order, make_product
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +80,17 @@ def _question(a):
     return "GET", reverse("conversations:question", args=[question.pk]), {}, None
 
 
+def _remembered(a):
+    # Something the shop remembers about A (what they told it), by its key on A's memory page.
+    fact = facts.add_fact(a, "Allergic to wool")
+    item = next(i for i in memory.remembered(a) if "Allergic to wool" in f"{i.title} {i.value}")
+
+    def unchanged():
+        return type(fact).objects.filter(pk=fact.pk, is_active=True).exists()
+
+    return "POST", reverse("privacy:forget"), {"key": item.key}, unchanged
+
+
 CASES = {
     "order": _order,
     "address page": lambda a: _address(a, "edit"),
@@ -88,6 +101,7 @@ CASES = {
     "told-us note delete": lambda a: _fact(a, "delete"),
     "review edit": _review,
     "unanswered question": _question,
+    "remembered item forget": _remembered,
 }
 
 
