@@ -250,6 +250,24 @@ NOT_PERMISSION_PAGES = {
 
 ADMIN_ACTIONS = ("changelist", "add", "change", "delete", "history")
 
+# The bulk actions of the admin's lists, and what each needs of its model (v a c d, as in
+# ROLE_ADMIN). Django offers an action without permissions to anyone who may see the list,
+# so each one names what it changes.
+_MOVES = [f"move_to_{s}" for s in ("packed", "shipped", "delivered", "completed", "cancelled")]
+BULK_ACTIONS = {
+    "catalog.category": {"recount_products": "c"},
+    "catalog.product": {"activate": "c", "deactivate": "c"},
+    "conversations.review": {"approve_reviews": "c"},
+    "conversations.question": {"hide": "c", "show": "c"},
+    "axes.accessattempt": {"lift_lockouts": "d"},
+    "orders.order": {"mark_paid_action": "c", **{move: "c" for move in _MOVES}},
+    # Sending again is changing a message's state; the outbox admin itself edits nothing.
+    "outbox.message": {"send_again": "c"},
+    "payments.payment": {"confirm_bank_transfer": "c", "confirm_cash_received": "c"},
+    # Starting a training run: adding one.
+    "recommendations.trainingrun": {"retrain": "a"},
+}
+
 
 def _walk(patterns, prefix="", namespace=""):
     for pattern in patterns:
@@ -495,6 +513,38 @@ def test_staff_page_per_role(world, name):
         want[who] = expected_page(who, allowed)
     # then each is let in or refused as the roles say
     assert got == want, name
+
+
+def expected_bulk_actions(who, label) -> set[str]:
+    held = "vacd" if who == SUPERUSER else ROLE_ADMIN.get(who, {}).get(label, "")
+    if not ({"v", "c"} & set(held)):
+        return set()  # the list does not open at all
+    wanted = {name for name, needs in BULK_ACTIONS.get(label, {}).items() if needs in held}
+    if "d" in held and "d" in ADMIN_OFFERS[label]:
+        wanted.add("delete_selected")
+    return wanted
+
+
+@pytest.mark.django_db
+def test_bulk_actions_per_role(world, rf):
+    # given every model admin, and the bulk actions it has for a superuser
+    for model, model_admin in admin.site._registry.items():
+        label = model._meta.label_lower
+        request = rf.get("/")
+        request.user = world["users"][SUPERUSER]
+        every = set(model_admin.get_actions(request)) - {"delete_selected"}
+        # then each is in the table
+        assert every == set(BULK_ACTIONS.get(label, {})), label
+        for who in [NO_ROLE, *ROLES, SUPERUSER]:
+            # when a staff member of each role opens the list
+            request.user = world["users"][who]
+            offered = (
+                set(model_admin.get_actions(request))
+                if model_admin.has_view_or_change_permission(request)
+                else set()
+            )
+            # then they are offered exactly the actions their role allows
+            assert offered == expected_bulk_actions(who, label), (who, label)
 
 
 def test_the_matrix_size():

@@ -11,6 +11,7 @@ from PIL import Image
 
 from duken.catalog.models import Product
 from duken.customers.models import User
+from duken.testing.accounts import authenticator, pass_second_factor
 from duken.testing.factories import make_category
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,7 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def shop(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    User.objects.create_superuser("editor@duken.example", "Steppe-Winds-2026")
+    editor = User.objects.create_superuser("editor@duken.example", "Steppe-Winds-2026")
+    authenticator(editor)  # staff pass a second factor after the password
     return make_category(name="Footwear", slug="footwear")
 
 
@@ -41,6 +43,7 @@ def test_an_editor_adds_a_product_with_a_photo_in_the_admin(live_server, browser
     page.fill("#id_username", "editor@duken.example")
     page.fill("#id_password", "Steppe-Winds-2026")
     page.click("input[type=submit]")
+    pass_second_factor(page, User.objects.get(email="editor@duken.example"))
 
     # the slug follows the name as it is typed
     page.locator("#id_name").press_sequentially("Felt Slippers")
