@@ -96,8 +96,12 @@ class UserAdmin(core_admin.RobustAdminMixin, DjangoUserAdmin):
         return fields
 
     def _guards_superuser(self, request, obj) -> bool:
-        """A superuser's account (password included) is changed only by a superuser."""
-        return obj is not None and obj.is_superuser and not request.user.is_superuser
+        """A superuser's account, or another staff member's (password included), is changed
+        or deleted only by a superuser: a role that may change customers' accounts does not
+        reach the accounts of staff above or beside it. One's own account stays one's own."""
+        if obj is None or request.user.is_superuser:
+            return False
+        return obj.is_superuser or (obj.is_staff and obj.pk != request.user.pk)
 
     def has_change_permission(self, request, obj=None):
         if self._guards_superuser(request, obj):
@@ -110,7 +114,10 @@ class UserAdmin(core_admin.RobustAdminMixin, DjangoUserAdmin):
         return super().has_delete_permission(request, obj)
 
     def delete_queryset(self, request, queryset):
-        if not request.user.is_superuser and queryset.filter(is_superuser=True).exists():
+        if not request.user.is_superuser and (
+            queryset.filter(is_superuser=True).exists()
+            or queryset.filter(is_staff=True).exclude(pk=request.user.pk).exists()
+        ):
             raise PermissionDenied
         super().delete_queryset(request, queryset)
 

@@ -230,6 +230,68 @@ def test_a_manager_cannot_change_a_superusers_password_or_account(client, manage
 
 
 @pytest.mark.django_db
+def test_a_manager_cannot_change_the_shop_owners_or_another_staff_members_account(client, manager):
+    # given the Owner role's member and a colleague in Support
+    owner = User.objects.create_user("boss@example.kz", "kokteM-2026!o", is_staff=True)
+    owner.groups.add(Group.objects.get(name="Owner"))
+    colleague = User.objects.create_user("helpdesk@example.kz", "kokteM-2026!s", is_staff=True)
+    customer = User.objects.create_user("buyer2@example.kz", "kokteM-2026!c")
+    for target in (owner, colleague):
+        # when the manager sets their password, changes their e-mail or deletes them
+        password = client.post(
+            f"/admin/customers/user/{target.pk}/password/",
+            {"password1": "taken-over-2026!", "password2": "taken-over-2026!"},
+        )
+        change = client.post(
+            f"/admin/customers/user/{target.pk}/change/",
+            _change_form(target, email="mallory@example.kz"),
+        )
+        delete = client.post(f"/admin/customers/user/{target.pk}/delete/", {"post": "yes"})
+        # then each is refused and nothing changes
+        assert [password.status_code, change.status_code, delete.status_code] == [403] * 3
+        target.refresh_from_db()
+        assert target.email != "mallory@example.kz" and target.check_password(
+            "kokteM-2026!o" if target == owner else "kokteM-2026!s"
+        )
+    # while a customer's account is still theirs to change
+    response = client.post(
+        f"/admin/customers/user/{customer.pk}/change/", _change_form(customer, first_name="Dana")
+    )
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.first_name == "Dana"
+
+
+@pytest.mark.django_db
+def test_the_owner_deletes_customers_but_no_staff_member(client):
+    # given a member of the Owner role, a manager and a customer
+    owner = User.objects.create_user("boss@example.kz", "kokteM-2026!o", is_staff=True)
+    owner.groups.add(Group.objects.get(name="Owner"))
+    manager = User.objects.create_user("manager@example.kz", "kokteM-2026!m", is_staff=True)
+    customer = User.objects.create_user("buyer3@example.kz", "kokteM-2026!c")
+    login_verified(client, owner)
+    # when the owner deletes both at once
+    both = {"action": "delete_selected", "_selected_action": [customer.pk, manager.pk]}
+    response = client.post("/admin/customers/user/", {**both, "post": "yes"})
+    # then it is refused as a whole
+    assert response.status_code == 403
+    assert User.objects.filter(pk__in=[customer.pk, manager.pk]).count() == 2
+    # and the manager's password is not theirs to set
+    response = client.post(
+        f"/admin/customers/user/{manager.pk}/password/",
+        {"password1": "taken-over-2026!", "password2": "taken-over-2026!"},
+    )
+    assert response.status_code == 403
+    # when the owner deletes the customer alone, it is done
+    response = client.post(
+        "/admin/customers/user/",
+        {"action": "delete_selected", "_selected_action": [customer.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=customer.pk).exists()
+
+
+@pytest.mark.django_db
 def test_a_superuser_still_manages_privileges(client):
     owner = User.objects.create_superuser("owner@example.kz", "kokteM-2026!o")
     staff = User.objects.create_user("helper@example.kz", "kokteM-2026!h")
