@@ -28,7 +28,7 @@ class CategoryAdmin(core_admin.ModelAdmin):
     ]
     actions = ["recount_products"]
 
-    @admin.action(description=_("Recount products of all categories"))
+    @admin.action(description=_("Recount products of all categories"), permissions=["change"])
     def recount_products(self, request, queryset):
         services.refresh_category_counts()
         self.message_user(request, _("Product counts are up to date."), messages.SUCCESS)
@@ -134,11 +134,11 @@ class ProductAdmin(core_admin.ModelAdmin):
                 if obj.pk and "image" in image_form.changed_data:
                     make_thumbnail(obj)
 
-    @admin.action(description=_("Put on sale"))
+    @admin.action(description=_("Put on sale"), permissions=["change"])
     def activate(self, request, queryset):
         services.set_products_active(queryset, True)
 
-    @admin.action(description=_("Take off sale"))
+    @admin.action(description=_("Take off sale"), permissions=["change"])
     def deactivate(self, request, queryset):
         services.set_products_active(queryset, False)
 

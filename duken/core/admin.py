@@ -5,7 +5,7 @@ registered again below with the same base.
 
 Below them, read-only pages for the background work: the schedules of recurring work (last and
 next run) and the workers with their last heartbeat (view_schedule / view_workerheartbeat; the
-"Shop managers" group has both). Nobody edits them here: the schedules come from the code, the
+"Manager" group has both). Nobody edits them here: the schedules come from the code, the
 heartbeats from the workers."""
 
 from datetime import timedelta

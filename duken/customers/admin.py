@@ -3,6 +3,7 @@ from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery, Sum
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from duken.core import admin as core_admin
 from duken.core import audit
 
-from . import erasure, lockout
+from . import erasure, groups, lockout
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import Address, CustomerNote, CustomerTag, RecoveryCodes, User
 
@@ -98,8 +99,12 @@ class UserAdmin(core_admin.RobustAdminMixin, DjangoUserAdmin):
         return fields
 
     def _guards_superuser(self, request, obj) -> bool:
-        """A superuser's account (password included) is changed only by a superuser."""
-        return obj is not None and obj.is_superuser and not request.user.is_superuser
+        """A superuser's account, or another staff member's (password included), is changed
+        or deleted only by a superuser: a role that may change customers' accounts does not
+        reach the accounts of staff above or beside it. One's own account stays one's own."""
+        if obj is None or request.user.is_superuser:
+            return False
+        return obj.is_superuser or (obj.is_staff and obj.pk != request.user.pk)
 
     def has_change_permission(self, request, obj=None):
         if self._guards_superuser(request, obj):
@@ -126,7 +131,10 @@ class UserAdmin(core_admin.RobustAdminMixin, DjangoUserAdmin):
         erasure.erase(obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
-        if not request.user.is_superuser and queryset.filter(is_superuser=True).exists():
+        if not request.user.is_superuser and (
+            queryset.filter(is_superuser=True).exists()
+            or queryset.filter(is_staff=True).exclude(pk=request.user.pk).exists()
+        ):
             raise PermissionDenied
         for user in queryset:
             erasure.erase(user, by=request.user)
@@ -257,3 +265,18 @@ class RecoveryCodesAdmin(core_admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The staff groups with each role's name in the reader's language (the group's own name stays
+# the stable English one the code looks up).
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(core_admin.GroupAdmin):
+    list_display = ["name", "role"]
+
+    @admin.display(description=_("role"))
+    def role(self, group):
+        return groups.label(group.name)

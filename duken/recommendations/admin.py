@@ -18,7 +18,13 @@ class TrainingRunAdmin(core_admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Retrain recommendations now (in the background)"))
+    def has_retrain_permission(self, request):
+        # Starting a training run; the Owner role and superusers hold it.
+        return request.user.has_perm("recommendations.add_trainingrun")
+
+    @admin.action(
+        description=_("Retrain recommendations now (in the background)"), permissions=["retrain"]
+    )
     def retrain(self, request, queryset):
         from .tasks import train_recommendations
 

@@ -18,7 +18,7 @@ def shop(monkeypatch):
     clerk = User.objects.create_user(
         "clerk@duken.example", "Steppe-Winds-2026", is_staff=True, first_name="Bolat"
     )
-    clerk.groups.add(Group.objects.get(name="Shop managers"))
+    clerk.groups.add(Group.objects.get(name="Manager"))
     authenticator(clerk)  # staff pass a second factor after the password
     customer = User.objects.create_user(
         "aigerim@example.kz",

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def clerk(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     user = User.objects.create_user("clerk@duken.example", "Steppe-Winds-2026", is_staff=True)
-    user.groups.add(Group.objects.get(name="Shop managers"))
+    user.groups.add(Group.objects.get(name="Manager"))
     return user
 
 

@@ -20,8 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def shop(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # staff pass the second factor: the editor has an authenticator app
-    authenticator(User.objects.create_superuser("editor@duken.example", "Steppe-Winds-2026"))
+    editor = User.objects.create_superuser("editor@duken.example", "Steppe-Winds-2026")
+    authenticator(editor)  # staff pass a second factor after the password
     return make_category(name="Footwear", slug="footwear")
 
 

@@ -40,7 +40,7 @@ def staff(group):
 
 
 def test_a_shop_manager_sees_the_schedules_and_the_workers(client, background_work):
-    login_verified(client, staff("Shop managers"))
+    login_verified(client, staff("Manager"))
     schedules = client.get(PAGES[0])
     assert schedules.status_code == 200
     html = schedules.content.decode()

@@ -219,7 +219,7 @@ def test_shop_managers_see_a_lockout_and_lift_it(client, customer):
     for n in range(5):
         attempt(client, customer.email, f"guess-{n}", HOME)
     manager = User.objects.create_user("manager@example.kz", PASSWORD, is_staff=True)
-    manager.groups.add(Group.objects.get(name="Shop managers"))
+    manager.groups.add(Group.objects.get(name="Manager"))
     staff = login_verified(Client(HTTP_ACCEPT_LANGUAGE="en"), manager)
     # when
     listing = staff.get("/admin/axes/accessattempt/")

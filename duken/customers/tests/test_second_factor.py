@@ -25,7 +25,7 @@ WRONG_CODE = "That code is not right"
 @pytest.fixture
 def manager():
     user = User.objects.create_user("manager@example.kz", PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="Shop managers"))
+    user.groups.add(Group.objects.get(name="Manager"))
     return user
 
 

@@ -112,6 +112,9 @@ def test_the_guest_who_placed_the_order_and_staff_see_it(client):
     handler.is_staff = True
     handler.save()
     handler.groups.add(Group.objects.get(name="Order handlers"))
+    client.force_login(handler)
+    # (not before their session passed the second factor)
+    assert [client.get(url).status_code for url in _pages(order.number)] == [404, 404]
     login_verified(client, handler)
     assert [client.get(url).status_code for url in _pages(order.number)] == [200, 200]
     admin_page = client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()

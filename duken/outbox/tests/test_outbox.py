@@ -150,7 +150,7 @@ def test_staff_see_the_log_but_only_managers_send_again(client):
     client.post("/admin/outbox/message/", {"action": "send_again", "_selected_action": [row.pk]})
     assert Message.objects.get().status == Message.Status.FAILED
     manager = User.objects.create_user("manager@example.kz", "kokteM-2026!m", is_staff=True)
-    manager.groups.add(Group.objects.get(name="Shop managers"))
+    manager.groups.add(Group.objects.get(name="Manager"))
     login_verified(client, manager)
     client.post("/admin/outbox/message/", {"action": "send_again", "_selected_action": [row.pk]})
     assert Message.objects.get().status == Message.Status.PENDING

@@ -3,9 +3,11 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
 from duken.shipping.models import DeliveryMethod, DeliveryRate, PickupPoint, Zone
+from duken.shipping.setup import setup_store
 
 
 def _snapshot():
@@ -37,13 +39,31 @@ def test_setup_store_twice_changes_nothing(django_assert_max_num_queries):
     # given
     call_command("setup_store", stdout=StringIO())
     before = _snapshot()
-    # when run again
-    out = StringIO()
+    # when run again (the delivery set-up, then the whole command)
     with django_assert_max_num_queries(6):
-        call_command("setup_store", stdout=out)
+        created = setup_store()
+    out = StringIO()
+    call_command("setup_store", stdout=out)
     # then the same rows, and it says so
+    assert not any(created.values())
     assert _snapshot() == before
     assert "nothing to add" in out.getvalue()
+    assert "Staff roles are complete." in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_setup_store_creates_and_completes_the_staff_roles():
+    # given a shop whose Support group was deleted and whose Manager lost a permission
+    Group.objects.filter(name="Support").delete()
+    manager = Group.objects.get(name="Manager")
+    manager.permissions.remove(Permission.objects.get(codename="change_order"))
+    out = StringIO()
+    # when
+    call_command("setup_store", stdout=out)
+    # then both are back, and it says which role it created
+    assert Group.objects.filter(name="Support").exists()
+    assert manager.permissions.filter(codename="change_order").exists()
+    assert "Staff roles created: Support." in out.getvalue()
 
 
 @pytest.mark.django_db

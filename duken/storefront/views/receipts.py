@@ -1,6 +1,7 @@
 """Receipts on the storefront. The customer's receipt of a paid order (a printable page, the
 PDF and the signed receipt file) is seen by whoever may see the order: its owner, the guest's
-browser that placed it, staff who may view orders; anyone else gets 404. The verification page
+browser that placed it, staff who may view orders (once their session passed the second factor); anyone else gets
+404. The verification page
 is public."""
 
 import logging
@@ -10,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from duken.core import second_factor
 from duken.orders.models import Receipt
 from duken.orders.receipts import documents, rendering, verification
 
@@ -23,7 +25,12 @@ def _receipt(request, number) -> Receipt:
     receipt = Receipt.objects.select_related("order").filter(order__number=number).first()
     if receipt is None:
         raise Http404
-    if not (may_see_order(request, receipt.order) or request.user.has_perm("orders.view_order")):
+    # Staff see any receipt only in a session that passed the second factor.
+    staff = second_factor.is_verified_staff(request.user)
+    if not (
+        may_see_order(request, receipt.order)
+        or (staff and request.user.has_perm("orders.view_order"))
+    ):
         raise Http404
     return receipt
 
