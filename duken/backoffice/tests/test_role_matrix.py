@@ -23,8 +23,8 @@ from duken.testing.factories import make_order, make_product, make_shipping
 
 ANONYMOUS, CUSTOMER, NO_ROLE, SUPERUSER = "anonymous", "customer", "staff, no role", "superuser"
 OWNER, MANAGER, SUPPORT, MARKETER = "Owner", "Manager", "Support", "Marketer"
-HANDLER, EDITOR = "Order handlers", "Catalog editors"
-ROLES = [OWNER, MANAGER, SUPPORT, MARKETER, HANDLER, EDITOR]
+HANDLER, EDITOR, PRIVACY = "Order handlers", "Catalog editors", "Privacy officers"
+ROLES = [OWNER, MANAGER, SUPPORT, MARKETER, HANDLER, EDITOR, PRIVACY]
 WHO = [ANONYMOUS, CUSTOMER, NO_ROLE, *ROLES, SUPERUSER]
 
 ALLOWED, REFUSED, LOGIN = "allowed", "refused", "to the login"
@@ -36,6 +36,8 @@ ADMIN_OFFERS = {
     "django_tasks_database.dbtaskresult": "v",
     "core.schedule": "v",
     "core.workerheartbeat": "v",
+    # The audit log: read only, by everyone, a superuser included.
+    "core.auditentry": "v",
     "axes.accesslog": "vcd",
     "axes.accessfailurelog": "vcd",
     "axes.accessattempt": "vcd",
@@ -145,6 +147,11 @@ ROLE_ADMIN = {
         "customers.customernote": "va",
         "outbox.message": "v",
     },
+    # Customers' requests for a copy of their data or their erasure, and the consent history.
+    PRIVACY: {
+        "customers.user": "vd",
+        "privacy.consentrecord": "v",
+    },
     EDITOR: {
         "catalog.category": "vacd",
         "catalog.product": "vacd",
@@ -153,7 +160,7 @@ ROLE_ADMIN = {
 }
 
 _INBOX = {OWNER, MANAGER, SUPPORT}
-_CUSTOMERS = {OWNER, MANAGER, SUPPORT, HANDLER}
+_CUSTOMERS = {OWNER, MANAGER, SUPPORT, HANDLER, PRIVACY}
 _NOTES = {OWNER, MANAGER, SUPPORT, HANDLER}
 _TAGGERS = {OWNER, MANAGER, HANDLER}
 _CATALOG_READERS = {OWNER, MANAGER, SUPPORT, MARKETER, HANDLER, EDITOR}
@@ -180,6 +187,20 @@ PAGES = {
         "POST",
         lambda w, u: ([w["customer"].pk], {"action": "add", "name": "wholesale"}),
     ),
+    # The audit log: the owner's (and a superuser's).
+    "backoffice:audit_log": ({OWNER}, "GET", lambda w, u: ([], {})),
+    # A copy of a customer's data for them, and erasing their account.
+    "backoffice:customer_export": (
+        {OWNER, PRIVACY},
+        "POST",
+        lambda w, u: ([w["customer"].pk], {}),
+    ),
+    "backoffice:customer_export_download": (
+        {OWNER, PRIVACY},
+        "GET",
+        lambda w, u: ([w["customer"].pk, _staff_export(w).pk], {}),
+    ),
+    "backoffice:customer_erase": ({OWNER, PRIVACY}, "GET", lambda w, u: ([w["customer"].pk], {})),
     "backoffice:inbox": (_INBOX, "GET", lambda w, u: ([], {})),
     "backoffice:inbox_question": (_INBOX, "GET", lambda w, u: ([w["question"].pk], {})),
     "backoffice:inbox_promise": (_INBOX, "GET", lambda w, u: ([w["promise"].pk], {})),
@@ -338,6 +359,16 @@ def _own_note(world, user):
     return CustomerNote.objects.create(customer=world["customer"], author=user, text="Own note")
 
 
+def _staff_export(world):
+    """A copy of the customer's data made for staff, ready to download (made in the test, whose
+    private storage folder is its own)."""
+    from duken.privacy import export
+
+    made = export.request_export(world["customer"], requested_by=world["users"][SUPERUSER])
+    export.build(made.pk)
+    return made
+
+
 def _make_world():
     """One row of every model the admin shows, and the rows the back-office pages open."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -415,6 +446,10 @@ def _make_world():
         user_agent="ua", http_accept="*/*", path_info="/login/", get_data="", post_data="",
         failures_since_start=1,
     )  # fmt: skip
+    # One entry of the audit log (a staff member read this customer's timeline).
+    from duken.core import audit
+
+    audit.record(audit.CUSTOMER_VIEW, obj=customer)
     return w
 
 
@@ -552,4 +587,4 @@ def test_the_matrix_size():
     urls, users = matrix_size()
     # then (printed with -s; the report of the suite's run quotes it)
     print(f"\nrole matrix: {urls} staff URLs x {users} kinds of users = {urls * users} checks")
-    assert urls >= 5 * len(ADMIN_OFFERS) and users == 10
+    assert urls >= 5 * len(ADMIN_OFFERS) and users == len(WHO) == 11
