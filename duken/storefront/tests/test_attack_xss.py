@@ -6,6 +6,7 @@ the payload as text and carry none of it as markup. Every page in ``ALSO_CHECKED
 and must carry no markup of the attacker's, whether it shows the field or not.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -24,6 +25,9 @@ from duken.testing.factories import ADDRESS, make_category, make_order, make_pro
 from .xss_matrix import EMAIL_PAYLOADS, PAYLOADS, Browser, admin_form, judge, judge_json
 
 PASSWORD = "Steppe-Winds-2026"
+
+# What the run checked, for the summary line at the end of the module.
+CHECKED = {"cases": 0, "pages": 0, "emails": 0, "scanned": 0}
 
 
 @dataclass
@@ -269,6 +273,11 @@ def admin_change(shop, model_path, pk, changes):
 def product_text(shop, payload, part):
     admin_change(shop, "catalog/product", shop.product.pk, {part: payload})
     return {}
+
+
+def ordered_product(shop, payload):
+    product_text(shop, payload, "name")
+    return checkout(shop, "Ring twice.", "note", who="customer")
 
 
 def category_name(shop, payload):
@@ -581,6 +590,9 @@ FIELDS = {
         lambda s, p: product_text(s, p, "description"),
         lambda s, ids: [*_product(s), *_admin("catalog/product", s.product.pk, changelist=False)],
     ),
+    "product name on an order (admin, then bought)": Field(
+        ordered_product, lambda s, ids: _order(s, ids, mine=True), ("order_placed",)
+    ),
     "category name (admin)": Field(category_name, _category),
 }
 
@@ -626,6 +638,7 @@ def test_a_payload_is_shown_as_text_wherever_the_field_is_displayed(shop, name, 
         if not verdict.shown:
             problems.append(f"{who} {url}: the payload is not shown as text")
         problems += [f"{who} {url}: injected {found}" for found in verdict.injected]
+        CHECKED["pages"] += 1
     for kind in spec.emails:
         sent = Message.objects.filter(kind=kind)
         if not sent:
@@ -635,19 +648,155 @@ def test_a_payload_is_shown_as_text_wherever_the_field_is_displayed(shop, name, 
             if not verdict.shown:
                 problems.append(f"{kind} e-mail: the payload is not shown as text")
             problems += [f"{kind} e-mail: injected {found}" for found in verdict.injected]
+            CHECKED["emails"] += 1
     others = set(candidates(shop, ids)) - set(listed) if payload_name in SCANNED else set()
     for who, url in sorted(others):
         response = shop.browser(who).get(url)
         if response.status_code == 200:
             problems += [f"{who} {url}: injected {x}" for x in _judged(response, payload).injected]
+            CHECKED["scanned"] += 1
+    CHECKED["cases"] += 1
     assert problems == []
 
 
-def test_the_matrix_covers_every_field_with_its_pages_and_emails(capsys):
+def test_the_matrix_covers_every_field_with_every_payload():
     # given the matrix as declared
-    pairs = sum(len(spec.payloads) for spec in FIELDS.values())
-    # then it is as large as claimed (see docs/security.md)
+    fields = len(FIELDS) + 2  # and the two sides of the chat's socket
+    # then every field meets every payload meant for it (see docs/security.md)
+    assert fields >= 35
+    assert len(CASES) == sum(len(spec.payloads) for spec in FIELDS.values())
+    assert len(SOCKET_CASES) == 2 * len(PAYLOADS)
+
+
+# --- the judge can fail ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p><script>alert(1)</script></p>",
+        '<input value=""><img src=x onerror=alert(1)>">',
+        "<textarea></textarea><svg onload=alert(1)></textarea>",
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href=" java\tscript:alert(1)">x</a>',
+        '<div hx-on:click="alert(1)">x</div>',
+    ],
+)
+def test_the_judge_finds_a_payload_that_became_markup(html):
+    assert judge(html, "alert(1)").injected
+
+
+def test_the_judge_accepts_a_payload_escaped_as_text_or_in_an_attribute():
+    # given each payload as Django's escaping writes it into text, an attribute and a textarea
+    from django.utils.html import escape
+
+    for payload in PAYLOADS.values():
+        as_json = json.dumps(payload).replace("<", "\\u003C")
+        for html in (
+            f"<p>{escape(payload)}</p>",
+            f'<input value="{escape(payload)}">',
+            f"<textarea>\n{escape(payload)}</textarea>",
+            f'<script type="application/json">{as_json}</script>',
+        ):
+            # then it is shown and nothing is injected
+            verdict = judge(html, payload)
+            assert verdict.shown and verdict.injected == [], (html, verdict)
+    # and a page that does not show it is told apart
+    assert not judge("<p>Red Mug</p>", PAYLOADS["script"]).shown
+
+
+# --- the chat's WebSocket --------------------------------------------------------------------
+
+
+@pytest.fixture
+def _in_memory_channel_layer(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+def _over_the_socket(conversation_id, browser, text):
+    """Send ``text`` over the chat's WebSocket as the browser's session, through the real ASGI
+    application (origin check, session, consumer); returns the message it echoes."""
+    from asgiref.sync import async_to_sync
+    from channels.testing import WebsocketCommunicator
+    from django.conf import settings as django_settings
+
+    from duken.asgi import application
+
+    session = browser.client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    headers = [
+        (b"host", b"127.0.0.1:8001"),
+        (b"origin", b"http://127.0.0.1:8000"),
+        (b"accept-language", b"en"),
+        (b"cookie", f"{django_settings.SESSION_COOKIE_NAME}={session}".encode()),
+    ]
+
+    async def talk():
+        socket = WebsocketCommunicator(application, f"/ws/chat/{conversation_id}/", headers)
+        connected, _code = await socket.connect()
+        assert connected
+        await socket.send_json_to({"type": "message", "text": text})
+        echoed = await socket.receive_json_from(timeout=5)
+        await socket.disconnect()
+        return echoed
+
+    return async_to_sync(talk)()
+
+
+SOCKET_CASES = [
+    pytest.param(side, name, id=f"{side} over the socket-{name}")
+    for side in ("staff", "customer")
+    for name in PAYLOADS
+]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("side, payload_name", SOCKET_CASES)
+def test_a_payload_sent_over_the_chat_socket_is_shown_as_text(
+    shop, side, payload_name, monkeypatch, _in_memory_channel_layer
+):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # given a customer's open conversation, and staff who passed the second factor
+    payload = PAYLOADS[payload_name]
+    ids = chat_customer(shop, "Where is my parcel?")
+    shop.browser("staff").get("/backoffice/inbox/")
+    # when one side writes the payload over the WebSocket
+    echoed = _over_the_socket(ids["chat"], shop.browser(side), payload)
+    # then it travels as JSON text, and every page and e-mail showing it shows it as text
+    assert echoed["message"]["text"] == payload
+    pages = [
+        ("customer", "/chat/"),
+        ("staff", f"/backoffice/inbox/chats/{ids['chat']}/"),
+    ]
+    problems = []
+    for who, url in pages:
+        response = shop.browser(who).get(url)
+        verdict = _judged(response, payload)
+        if response.status_code != 200 or not verdict.shown:
+            problems.append(f"{who} {url}: {response.status_code}, shown={verdict.shown}")
+        problems += [f"{who} {url}: injected {found}" for found in verdict.injected]
+        CHECKED["pages"] += 1
+    if side == "staff":
+        sent = Message.objects.filter(kind="chat_reply")
+        assert sent, "the reply to a customer who is away is e-mailed"
+        for message in sent:
+            verdict = judge(message.html, payload)
+            if not verdict.shown or verdict.injected:
+                problems.append(f"chat_reply e-mail: shown={verdict.shown} {verdict.injected}")
+            CHECKED["emails"] += 1
+    CHECKED["cases"] += 1
+    assert problems == []
+
+
+def test_summary_of_the_matrix(capsys):
+    # runs last in this module: what the cases above checked
     with capsys.disabled():
-        print(f"\nxss matrix: {len(FIELDS)} fields, {len(CASES)} field × payload cases")
-    assert len(FIELDS) >= 30
-    assert pairs == len(CASES)
+        print(
+            f"\nxss matrix: {len(FIELDS) + 2} fields, {CHECKED['cases']} field x payload cases; "
+            f"{CHECKED['pages']} page and {CHECKED['emails']} e-mail displays show the payload "
+            f"as text; {CHECKED['scanned']} more page views carry none of it as markup"
+        )

@@ -48,7 +48,7 @@ class _Page(HTMLParser):
         for name, value in attrs:
             value = value or ""
             self.attributes.append(value)
-            if name.startswith("on"):
+            if name.startswith(("on", "hx-on", "data-hx-on")):
                 self.injected.append(f"<{tag} {name}={value!r}>")
             if name in URL_ATTRIBUTES and re.sub(r"[\s\x00-\x1f]", "", value).lower().startswith(
                 ("javascript:", "vbscript:", "data:text/html")
