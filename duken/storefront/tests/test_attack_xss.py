@@ -280,6 +280,24 @@ def ordered_product(shop, payload):
     return checkout(shop, "Ring twice.", "note", who="customer")
 
 
+def receipt_file(shop, payload):
+    """A receipt file the customer downloaded, altered (its order number and a line's name) and
+    pasted into the page anyone checks receipts on."""
+    import json as json_module
+
+    from duken.orders import services as orders
+
+    order = make_order(lines=[(shop.product, 1, 0)], user=shop.customer)
+    orders.mark_paid(order)
+    data = json_module.loads(
+        shop.browser("customer").get(f"/orders/{order.number}/receipt.json").content
+    )
+    data["receipt"]["order_number"] = payload
+    data["receipt"]["lines"][0]["name"] = payload
+    answer = shop.browser("guest").post("/receipts/verify/", {"text": json_module.dumps(data)})
+    return {"answer": ("guest POST /receipts/verify/", answer)}
+
+
 def category_name(shop, payload):
     admin_change(shop, "catalog/category", shop.category.pk, {"name": payload})
     return {}
@@ -594,6 +612,7 @@ FIELDS = {
         ordered_product, lambda s, ids: _order(s, ids, mine=True), ("order_placed",)
     ),
     "category name (admin)": Field(category_name, _category),
+    "altered receipt file (pasted)": Field(receipt_file, lambda s, ids: []),
 }
 
 # The payloads with which every other page of ``candidates`` is opened too (one that breaks out
@@ -628,6 +647,13 @@ def test_a_payload_is_shown_as_text_wherever_the_field_is_displayed(shop, name, 
     # then every page and e-mail that displays the field shows it as text, and no page of the
     # shop carries it as markup
     problems = []
+    if "answer" in ids:  # the answer to the form is the page that displays the field
+        where, response = ids.pop("answer")
+        verdict = _judged(response, payload)
+        if not verdict.shown:
+            problems.append(f"{where}: the payload is not shown as text")
+        problems += [f"{where}: injected {found}" for found in verdict.injected]
+        CHECKED["pages"] += 1
     listed = spec.pages(shop, ids)
     for who, url in listed:
         response = shop.browser(who).get(url)
