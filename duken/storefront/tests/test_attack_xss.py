@@ -552,6 +552,13 @@ FIELDS = {
         lambda s, p: chat_guest(s, p, "name"),
         lambda s, ids: [("staff", f"/backoffice/inbox/chats/{ids['chat']}/")],
     ),
+    "page a chat was started on": Field(
+        lambda s, p: chat_guest(s, p, "where"),
+        lambda s, ids: [
+            ("staff", "/backoffice/inbox/"),
+            ("staff", f"/backoffice/inbox/chats/{ids['chat']}/"),
+        ],
+    ),
     "guest's e-mail in the chat": Field(
         lambda s, p: chat_guest(s, p, "email"),
         lambda s, ids: _chat(s, ids, "guest")[:3],
