@@ -282,6 +282,16 @@ def ordered_product(shop, payload):
     return checkout(shop, "Ring twice.", "note", who="customer")
 
 
+def receipt_line(shop, payload):
+    """A product renamed in the admin, then bought and paid: the receipt names it."""
+    from duken.orders import services as orders
+
+    product_text(shop, payload, "name")
+    shop.product.refresh_from_db()
+    order = orders.mark_paid(make_order(lines=[(shop.product, 1, 0)], user=shop.customer))
+    return {"number": order.number}
+
+
 def receipt_file(shop, payload):
     """A receipt file the customer downloaded, altered (its order number and a line's name) and
     pasted into the page anyone checks receipts on."""
@@ -622,6 +632,13 @@ FIELDS = {
     ),
     "category name (admin)": Field(category_name, _category),
     "altered receipt file (pasted)": Field(receipt_file, lambda s, ids: []),
+    "product name on a receipt": Field(
+        receipt_line,
+        lambda s, ids: [
+            ("customer", f"/orders/{ids['number']}/receipt/"),
+            ("customer", f"/account/orders/{ids['number']}/"),
+        ],
+    ),
 }
 
 # The payloads with which every other page of ``candidates`` is opened too (one that breaks out
