@@ -2,8 +2,9 @@
 
 Each case fills one field with one payload through the shop's real form or endpoint, then opens
 every page and e-mail that displays that field as the visitor who would see it: each must show
-the payload as text and carry none of it as markup. Every page in ``ALSO_CHECKED`` is opened too
-and must carry no markup of the attacker's, whether it shows the field or not.
+the payload as text and carry none of it as markup. With the payloads in ``SCANNED``, every other
+page of ``candidates`` (storefront, account, back office, admin changelists and change pages) is
+opened too and must carry no markup of the attacker's, whether it shows the field or not.
 """
 
 import json
