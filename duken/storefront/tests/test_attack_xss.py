@@ -151,6 +151,33 @@ def chat_customer(shop, payload):
     return {"chat": Conversation.objects.get().pk, "promise": Promise.objects.get().pk}
 
 
+def question_then_answer(shop, payload):
+    ids = question(shop, payload)
+    url = reverse("backoffice:inbox_question", args=[ids["question"]])
+    _ok(shop.browser("staff").post(url, {"text": "Yes, it is."}))
+    return ids
+
+
+def guest_name_then_reply(shop, payload):
+    """A guest's chat under the name ``payload``, the address confirmed, and staff's reply
+    (as the socket's consumer posts it) e-mailed to the guest who is away."""
+    from django.test import TestCase
+
+    from duken.conversations import chat, guest_addresses
+
+    ids = chat_guest(shop, payload, "name")
+    conversation = Conversation.objects.get(pk=ids["chat"])
+    guest_addresses.confirm(conversation.guest_address)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        chat.post(conversation, "Tomorrow, by noon.", author=shop.staff, by_staff=True)
+    return ids
+
+
+def name_then_reply(shop, payload):
+    profile(shop, payload, "first_name")
+    return promise_reply(shop, "We found one for you.")
+
+
 def tell_us(shop, payload, part="text"):
     guest = shop.browser("guest")
     data = {"text": "A teapot for twelve, please.", "email": "guest@example.kz", "query": "pot"}
@@ -556,6 +583,21 @@ FIELDS = {
         ],
     ),
     "question": Field(question, _question),
+    "question quoted in the answer's e-mail": Field(
+        question_then_answer,
+        lambda s, ids: [("guest", f"/questions/{ids['question']}/"), *_product(s)],
+        ("promise_question",),
+    ),
+    "guest's name greeted in the chat reply e-mail": Field(
+        guest_name_then_reply,
+        lambda s, ids: [("staff", f"/backoffice/inbox/chats/{ids['chat']}/")],
+        ("chat_reply",),
+    ),
+    "customer's name greeted in a reply e-mail": Field(
+        name_then_reply,
+        lambda s, ids: [("staff", f"/backoffice/inbox/promises/{ids['promise']}/")],
+        ("promise_product_request",),
+    ),
     "staff answer": Field(staff_answer, _answer, ("promise_question",)),
     "buyer's answer": Field(buyer_answer, _answer, ("promise_question",)),
     "guest's chat message": Field(
