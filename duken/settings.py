@@ -247,6 +247,9 @@ if env.bool("DUKEN_TASKS_IMMEDIATE", default=False):
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 90  # an anonymous cart survives three months of absence
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: pages carry the token in their forms and in htmx's headers,
+# the chat gets it with its state.
+CSRF_COOKIE_HTTPONLY = True
 if not HTTPS:
     SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
