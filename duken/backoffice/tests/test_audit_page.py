@@ -73,16 +73,17 @@ def test_anonymous_visitors_are_sent_to_the_login(client):
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
 
 
-def test_staff_without_the_permission_are_refused_and_no_group_has_it(client):
-    # given a shop manager (every permission of the managers' group)
+def test_staff_without_the_permission_are_refused_and_only_the_owner_role_has_it(client):
+    # given a manager (every permission of the Manager role)
     manager = staff("manager@duken.example")
-    manager.groups.add(Group.objects.get(name="Shop managers"))
+    manager.groups.add(Group.objects.get(name="Manager"))
     login_verified(client, User.objects.get(pk=manager.pk))
     # when they open the audit log, then they are refused, and it is not in their menu
     assert client.get(URL).status_code == 403
     menu = client.get(reverse("backoffice:customer_search"))
     assert URL.encode() not in menu.content
-    assert not Group.objects.filter(permissions__codename="view_auditentry").exists()
+    holders = Group.objects.filter(permissions__codename="view_auditentry")
+    assert list(holders.values_list("name", flat=True)) == ["Owner"]
 
 
 def test_the_permission_opens_the_page_from_the_back_office_menu(client, auditor):
