@@ -15,6 +15,7 @@ from django.urls import reverse
 from duken.conversations import questions, reviews
 from duken.conversations.models import Promise, Review
 from duken.orders.models import OrderStatus
+from duken.testing.accounts import login_verified
 from duken.testing.factories import make_order, make_product
 
 ALL_APPS = list(settings.INSTALLED_APPS)
@@ -55,7 +56,9 @@ def test_staff_answering_at_once_send_one_email():
     clients = []
     for i in range(6):
         client = Client(HTTP_ACCEPT_LANGUAGE="en")
-        client.force_login(User.objects.create_superuser(f"staff{i}@duken.example", "pw-123456789"))
+        login_verified(
+            client, User.objects.create_superuser(f"staff{i}@duken.example", "pw-123456789")
+        )
         clients.append(client)
     url = reverse("backoffice:inbox_question", args=[question.pk])
     # when
